@@ -1,0 +1,1 @@
+"""The FastAPI service: echo and request-summary endpoints behind strict Pydantic schemas."""

@@ -1,0 +1,45 @@
+"""Configuration of the api, read only from environment variables."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, HttpUrl
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+LogLevel = Literal["debug", "info", "warning", "error", "critical"]
+
+DEFAULT_APP_NAME = "ai-eng-foundations"
+DEFAULT_PORT = 8000
+DEFAULT_WEB_CONCURRENCY = 2
+#: Seconds a silent worker may take before gunicorn kills and replaces it.
+DEFAULT_WORKER_TIMEOUT_S = 30
+#: Seconds workers get to finish in-flight requests after SIGTERM.
+DEFAULT_GRACEFUL_TIMEOUT_S = 20
+#: Seconds an idle keep-alive connection stays open. It must exceed the clients' pool expiry
+#: (4 s in resilient_http), so the server never closes a connection a client is about to reuse.
+DEFAULT_KEEPALIVE_S = 20
+
+
+class Settings(BaseSettings):
+    """Settings the application itself reads."""
+
+    model_config = SettingsConfigDict(case_sensitive=False, extra="ignore")
+
+    app_name: str = Field(default=DEFAULT_APP_NAME, min_length=1)
+    log_level: LogLevel = "info"
+    external_api_url: HttpUrl | None = None
+
+
+class ServerSettings(BaseSettings):
+    """Settings of the gunicorn server that runs the application."""
+
+    model_config = SettingsConfigDict(case_sensitive=False, extra="ignore")
+
+    host: str = Field(default="0.0.0.0", min_length=1)  # noqa: S104 - a container must listen on all interfaces
+    port: int = Field(default=DEFAULT_PORT, ge=1, le=65535)
+    web_concurrency: int = Field(default=DEFAULT_WEB_CONCURRENCY, ge=1, le=64)
+    worker_timeout_s: int = Field(default=DEFAULT_WORKER_TIMEOUT_S, ge=1)
+    graceful_timeout_s: int = Field(default=DEFAULT_GRACEFUL_TIMEOUT_S, ge=1)
+    keepalive_s: int = Field(default=DEFAULT_KEEPALIVE_S, ge=1)
+    log_level: LogLevel = "info"
