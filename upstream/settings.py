@@ -1,0 +1,17 @@
+"""Configuration of the stand-in upstream, read only from environment variables."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_PORT = 8080
+
+
+class UpstreamSettings(BaseSettings):
+    """Where the stand-in listens. It binds to loopback unless told otherwise."""
+
+    model_config = SettingsConfigDict(case_sensitive=False, extra="ignore")
+
+    upstream_host: str = Field(default="127.0.0.1", min_length=1)
+    port: int = Field(default=DEFAULT_PORT, ge=1, le=65535)
