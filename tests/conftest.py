@@ -1,0 +1,104 @@
+"""Fixtures shared by every test: a clean environment and real servers on loopback."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import httpx2
+import pytest
+
+#: Variables the services read; tests start from none of them so the host's shell cannot leak in.
+SERVICE_VARIABLES = (
+    "APP_NAME",
+    "PORT",
+    "HOST",
+    "WEB_CONCURRENCY",
+    "LOG_LEVEL",
+    "EXTERNAL_API_URL",
+    "SLOW_API_URL",
+    "API_BASE_URL",
+    "CALLER_RUN_LOG",
+    "CALLER_DEADLINE_S",
+    "CALLER_SLOW_TIMEOUT_S",
+    "UPSTREAM_HOST",
+)
+STARTUP_TIMEOUT_S = 20.0
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Remove the services' variables from the environment of every test that is not live."""
+    if os.environ.get("LIVE_STACK") == "1":
+        return
+    for name in SERVICE_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+
+
+def free_port() -> int:
+    """Return a TCP port on loopback that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass
+class Server:
+    """A service started as a subprocess on loopback."""
+
+    process: subprocess.Popen[bytes]
+    url: str
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def start_server(module: str, env: dict[str, str], port: int) -> Server:
+    """Run ``python -m module`` with ``env`` and wait until its ``/health`` answers."""
+    base_env = {key: value for key, value in os.environ.items() if key not in SERVICE_VARIABLES}
+    process = subprocess.Popen(
+        [sys.executable, "-m", module],
+        env={**base_env, **env, "PORT": str(port)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    server = Server(process, f"http://127.0.0.1:{port}")
+    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"python -m {module} exited with {process.returncode} at start-up")
+        try:
+            if httpx2.get(f"{server.url}/health", timeout=1).status_code == httpx2.codes.OK:
+                return server
+        except httpx2.TransportError:
+            time.sleep(0.1)
+    server.stop()
+    raise RuntimeError(f"python -m {module} did not answer /health within {STARTUP_TIMEOUT_S}s")
+
+
+@pytest.fixture(scope="session")
+def upstream_server() -> Iterator[Server]:
+    """The stand-in upstream on a loopback port."""
+    server = start_server("upstream", {"UPSTREAM_HOST": "127.0.0.1"}, free_port())
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def api_server() -> Iterator[Server]:
+    """The api under its real gunicorn configuration on a loopback port."""
+    server = start_server("api", {"HOST": "127.0.0.1", "WEB_CONCURRENCY": "1"}, free_port())
+    yield server
+    server.stop()

@@ -1,0 +1,41 @@
+"""The stand-in answers in JSONPlaceholder's and httpbin's shapes."""
+
+from __future__ import annotations
+
+import pytest
+from starlette.testclient import TestClient
+
+from upstream.app import create_app
+
+
+@pytest.fixture
+def client() -> TestClient:
+    return TestClient(create_app())
+
+
+def test_todo_has_jsonplaceholder_shape(client: TestClient) -> None:
+    """GET /todos/1 returns a todo with userId, id, title and completed."""
+    response = client.get("/todos/1")
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) == {"userId", "id", "title", "completed"}
+    assert body["id"] == 1
+
+
+@pytest.mark.parametrize("todo_id", [0, 201], ids=["zero", "past-last"])
+def test_unknown_todo_returns_404(client: TestClient, todo_id: int) -> None:
+    """Ids outside 1..200 are not found, as on JSONPlaceholder."""
+    assert client.get(f"/todos/{todo_id}").status_code == 404
+
+
+@pytest.mark.parametrize("code", [200, 418, 503])
+def test_status_returns_that_status(client: TestClient, code: int) -> None:
+    """GET /status/{code} answers with that status."""
+    assert client.get(f"/status/{code}").status_code == code
+
+
+def test_delay_returns_httpbin_shape(client: TestClient) -> None:
+    """GET /delay/0 answers at once with httpbin's echo of the request."""
+    response = client.get("/delay/0", headers={"X-Probe": "1"})
+    assert response.status_code == 200
+    assert response.json()["headers"]["x-probe"] == "1"
