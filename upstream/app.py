@@ -9,6 +9,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from upstream.faults import ROUTES as FAULT_ROUTES
+
 #: httpbin caps ``/delay`` at ten seconds; so does the stand-in.
 MAX_DELAY_S = 10.0
 TODO_COUNT = 200
@@ -61,13 +63,16 @@ async def status(request: Request) -> Response:
 
 
 def create_app() -> Starlette:
-    """Build the stand-in application."""
-    return Starlette(
+    """Build the stand-in application, with the scripted faults of ``upstream.faults``."""
+    app = Starlette(
         routes=[
             Route("/health", health),
             Route("/todos/{todo_id:int}", todo),
             Route("/delay/{seconds:float}", delay),
             Route("/delay/{seconds:int}", delay),
             Route("/status/{code:int}", status),
+            *FAULT_ROUTES,
         ]
     )
+    app.state.fault_records = {}
+    return app
