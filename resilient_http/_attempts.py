@@ -18,6 +18,7 @@ class FailureKind(enum.StrEnum):
     READ_ERROR = "read_error"
     DISCONNECTED = "disconnected"
     PROTOCOL_ERROR = "protocol_error"
+    DECODING_ERROR = "decoding_error"
     DEADLINE = "deadline"
 
 
@@ -25,6 +26,16 @@ class FailureKind(enum.StrEnum):
 #: them is safe for every method.
 FAILURES_BEFORE_SEND = frozenset(
     {FailureKind.CONNECT_ERROR, FailureKind.CONNECT_TIMEOUT, FailureKind.POOL_TIMEOUT}
+)
+
+#: Timeouts of a single operation, which the sync transport clamps to the call's deadline.
+TIMEOUT_KINDS = frozenset(
+    {
+        FailureKind.CONNECT_TIMEOUT,
+        FailureKind.POOL_TIMEOUT,
+        FailureKind.WRITE_TIMEOUT,
+        FailureKind.READ_TIMEOUT,
+    }
 )
 
 

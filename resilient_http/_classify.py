@@ -7,7 +7,7 @@ import httpx2
 from ._attempts import FailureKind
 
 # Order matters: subclasses come before their bases, because the first match wins.
-_EXCEPTION_KINDS: tuple[tuple[type[httpx2.TransportError], FailureKind], ...] = (
+_EXCEPTION_KINDS: tuple[tuple[type[httpx2.RequestError], FailureKind], ...] = (
     (httpx2.ConnectTimeout, FailureKind.CONNECT_TIMEOUT),
     (httpx2.PoolTimeout, FailureKind.POOL_TIMEOUT),
     (httpx2.WriteTimeout, FailureKind.WRITE_TIMEOUT),
@@ -21,12 +21,23 @@ _EXCEPTION_KINDS: tuple[tuple[type[httpx2.TransportError], FailureKind], ...] = 
     (httpx2.CloseError, FailureKind.READ_ERROR),
     (httpx2.NetworkError, FailureKind.READ_ERROR),
     (httpx2.TimeoutException, FailureKind.READ_TIMEOUT),
+    (httpx2.DecodingError, FailureKind.DECODING_ERROR),
+)
+
+#: Errors no retry can fix: a URL scheme httpx2 does not support, a proxy that rejects the
+#: request, a redirect loop, a server-sent events endpoint that responds with another content type.
+NOT_RETRYABLE_ERRORS: tuple[type[httpx2.RequestError], ...] = (
+    httpx2.UnsupportedProtocol,
+    httpx2.ProxyError,
+    httpx2.TooManyRedirects,
+    httpx2.SSEError,
 )
 
 
-def classify_exception(exc: httpx2.TransportError) -> FailureKind | None:
-    """Map a transport exception to a failure kind, or None for one this client does not retry
-    (an unsupported scheme or a proxy error, which no retry can fix)."""
+def classify_exception(exc: httpx2.RequestError) -> FailureKind | None:
+    """Map a request exception to a failure kind, or None for one of ``NOT_RETRYABLE_ERRORS``."""
+    if isinstance(exc, NOT_RETRYABLE_ERRORS):
+        return None
     for exc_type, kind in _EXCEPTION_KINDS:
         if isinstance(exc, exc_type):
             return kind

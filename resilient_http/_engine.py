@@ -6,28 +6,41 @@ after each attempt. The clients only send requests and sleep, so both follow exa
 
 from __future__ import annotations
 
-import logging
 import random
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import httpx2
 
-from ._attempts import FAILURES_BEFORE_SEND, Attempt, FailureKind
+from . import _metrics
+from ._attempts import FAILURES_BEFORE_SEND, TIMEOUT_KINDS, Attempt, FailureKind
 from ._backoff import full_jitter_delay
 from ._classify import classify_exception
-from ._exceptions import CallFailed, DeadlineExceeded, NotRetryable, RetriesExhausted
+from ._events import build_error, log_decision
+from ._exceptions import (
+    CallFailed,
+    CircuitOpen,
+    DeadlineExceeded,
+    NotRetryable,
+    RetriesExhausted,
+    RetryBudgetExhausted,
+    RetryHintTooLong,
+)
+from ._hints import parse_retry_hint, parse_should_retry
+from ._hosts import DEFAULT_HOSTS, HostRegistry
 from ._policy import (
     STATUSES_RETRYABLE_FOR_ANY_METHOD,
     STATUSES_RETRYABLE_IF_IDEMPOTENT,
     RetryPolicy,
 )
-
-logger = logging.getLogger("resilient_http")
+from ._testing import is_testing
 
 #: Below this many seconds left, starting another attempt cannot succeed.
 MIN_ATTEMPT_S = 0.001
+IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,28 +54,62 @@ class Decision:
 RETURN = Decision()
 
 
+def apply_idempotency_key(request: httpx2.Request, key: str | bool | None) -> None:
+    """Set the Idempotency-Key header once per logical call, unless the request already has one.
+
+    ``key`` is a key to send, True or ``"auto"`` to mint a random one, or None/False for none.
+    """
+    if not key or IDEMPOTENCY_HEADER in request.headers:
+        return
+    minted = uuid.uuid4().hex if key is True or key == "auto" else str(key)
+    request.headers[IDEMPOTENCY_HEADER] = minted
+
+
+def host_of(url: httpx2.URL) -> str:
+    """Return scheme, host and port: the key of per-host state and the ``host`` metric label."""
+    port = url.port or {"http": 80, "https": 443}.get(url.scheme, 0)
+    return f"{url.scheme}://{url.host}:{port}"
+
+
 class CallState:
-    """The rules and the history of one logical call."""
+    """The rules and the history of one logical call.
+
+    ``max_attempts`` and ``deadline_s`` override the policy for this call only.
+    """
 
     def __init__(
         self,
         policy: RetryPolicy,
         request: httpx2.Request,
         *,
+        hosts: HostRegistry = DEFAULT_HOSTS,
         clock: Callable[[], float] = time.monotonic,
         uniform: Callable[[], float] = random.random,
+        max_attempts: int | None = None,
+        deadline_s: float | None = None,
     ) -> None:
         self.policy = policy
+        self.max_attempts = policy.max_attempts if max_attempts is None else max_attempts
+        if self.max_attempts < 1:
+            raise ValueError(f"attempts must be at least 1, got {self.max_attempts}")
+        deadline_s = policy.deadline_s if deadline_s is None else deadline_s
+        if not deadline_s > 0:
+            raise ValueError(f"deadline_s must be a positive number of seconds, got {deadline_s!r}")
+
         self.method = request.method
-        self.target = _target_without_query(request.url)
+        self.host = host_of(request.url)
         self.idempotent = (
-            request.method in policy.idempotent_methods or "idempotency-key" in request.headers
+            request.method in policy.idempotent_methods or IDEMPOTENCY_HEADER in request.headers
         )
         self.attempts: list[Attempt] = []
+        # The query string may carry tokens, so logs and errors show the URL without it.
+        self.target = str(request.url.copy_with(query=None, fragment=None))
+        self._budget = hosts.budget(self.host, policy)
+        self._breaker = hosts.breaker(self.host, policy)
         self._clock = clock
         self._uniform = uniform
         self._started = clock()
-        self._deadline = self._started + policy.deadline_s
+        self._deadline = self._started + deadline_s
         self._wait_before_next = 0.0
 
     @property
@@ -70,18 +117,29 @@ class CallState:
         """Number of the attempt about to start (1-based)."""
         return len(self.attempts) + 1
 
+    def elapsed(self) -> float:
+        """Seconds since the call started."""
+        return self._clock() - self._started
+
     def time_left(self) -> float:
         """Seconds until the call's deadline, never negative."""
         return max(0.0, self._deadline - self._clock())
 
-    def attempt_timeout(self) -> httpx2.Timeout:
-        """Build the timeouts of the next attempt, each clamped to the time left.
+    def start_attempt(self) -> httpx2.Timeout:
+        """Check the deadline and the breaker, then return the attempt's clamped timeouts.
 
-        Raises ``DeadlineExceeded`` when no time is left for another attempt.
+        Raises ``DeadlineExceeded`` when no time is left and ``CircuitOpen`` when the host's
+        breaker rejects the attempt.
         """
         left = self.time_left()
         if left < MIN_ATTEMPT_S:
             raise self._error(DeadlineExceeded, "the deadline passed before the next attempt")
+        if self._breaker is not None and not self._breaker.allow():
+            retry_in = self._breaker.seconds_until_probe()
+            why = f"the circuit breaker for {self.host} is open for another {retry_in:.1f}s"
+            raise self._error(CircuitOpen, why, retry_in_s=retry_in)
+        if not self.attempts and self._budget is not None:
+            self._budget.record_first_attempt()
 
         connect = min(self.policy.connect_timeout_s, left)
         read = min(self.policy.read_timeout_s, left)
@@ -90,22 +148,32 @@ class CallState:
     def on_response(self, response: httpx2.Response) -> Decision:
         """Record a response and decide whether the call is done."""
         status = response.status_code
-        self._record(str(status), status)
-        retryable = status in STATUSES_RETRYABLE_FOR_ANY_METHOD or (
-            status in STATUSES_RETRYABLE_IF_IDEMPOTENT and self.idempotent
-        )
+        self._record(str(status), status, failed=status in STATUSES_RETRYABLE_IF_IDEMPOTENT)
+
+        verdict = parse_should_retry(response.headers) if status >= 400 else None
+        if verdict is None:
+            retryable = status in STATUSES_RETRYABLE_FOR_ANY_METHOD or (
+                status in STATUSES_RETRYABLE_IF_IDEMPOTENT and self.idempotent
+            )
+        else:
+            retryable = verdict
         if not retryable:
+            if status in STATUSES_RETRYABLE_IF_IDEMPOTENT or verdict is False:
+                why = "x-should-retry: false" if verdict is False else "not idempotent"
+                log_decision(self, "returned", why, None)
             return RETURN
 
-        return self._retry_or_fail(f"status {status}", response)
+        hint = parse_retry_hint(response.headers)
+        return self._retry_or_fail(f"status_{status}", response, hint)
 
-    def on_failure(self, exc: httpx2.TransportError | TimeoutError) -> Decision:
+    def on_failure(self, exc: httpx2.RequestError | TimeoutError) -> Decision:
         """Record a transport failure (or the deadline firing) and decide what to do."""
-        if isinstance(exc, TimeoutError):
-            kind: FailureKind | None = FailureKind.DEADLINE
-        else:
-            kind = classify_exception(exc)
-        self._record(kind.value if kind else type(exc).__name__, None)
+        kind = FailureKind.DEADLINE if isinstance(exc, TimeoutError) else classify_exception(exc)
+        if kind in TIMEOUT_KINDS and self.time_left() < MIN_ATTEMPT_S:
+            # The sync transport clamps every socket timeout to the deadline, so a timeout that
+            # fires once no time is left is the deadline itself.
+            kind = FailureKind.DEADLINE
+        self._record(kind.value if kind else type(exc).__name__, None, failed=kind is not None)
 
         if kind is FailureKind.DEADLINE:
             return Decision(error=self._error(DeadlineExceeded, "the deadline passed mid-attempt"))
@@ -114,81 +182,79 @@ class CallState:
         if kind not in FAILURES_BEFORE_SEND and not self.idempotent:
             reason = (
                 f"{kind.value} after the request was sent, and {self.method} without an "
-                "Idempotency-Key is not safe to repeat"
+                f"{IDEMPOTENCY_HEADER} is not safe to repeat"
             )
+            log_decision(self, "failed", "not idempotent", None)
             return Decision(error=self._error(NotRetryable, reason))
 
-        return self._retry_or_fail(kind.value, None)
+        return self._retry_or_fail(kind.value, None, None)
 
-    def _retry_or_fail(self, reason: str, response: httpx2.Response | None) -> Decision:
-        if len(self.attempts) >= self.policy.max_attempts:
-            return Decision(
-                error=self._error(
-                    RetriesExhausted,
-                    f"{reason} on the last of {self.policy.max_attempts} attempts",
-                    response,
-                )
-            )
-
-        wait = full_jitter_delay(self.policy, len(self.attempts), self._uniform)
+    def _retry_or_fail(
+        self, reason: str, response: httpx2.Response | None, hint: float | None
+    ) -> Decision:
         left = self.time_left()
-        if wait >= left:
-            return Decision(
-                error=self._error(
-                    DeadlineExceeded,
-                    f"{reason}, and the next backoff of {wait:.3f}s would end past the deadline",
-                    response,
-                )
-            )
+        if len(self.attempts) >= self.max_attempts:
+            why = f"{reason} on the last of {self.max_attempts} attempts"
+            return self._stop(RetriesExhausted, why, response, "attempts exhausted")
 
+        if hint is not None and (hint > self.policy.max_retry_hint_s or hint >= left):
+            limit = min(self.policy.max_retry_hint_s, left)
+            why = (
+                f"{reason}, and the server asked to wait {hint:.3f}s, over the {limit:.3f}s allowed"
+            )
+            return self._stop(RetryHintTooLong, why, response, "hint too long", hint_s=hint)
+
+        if hint is None:
+            wait = full_jitter_delay(self.policy, len(self.attempts), self._uniform)
+        else:
+            wait = hint
+        if wait >= left:
+            why = f"{reason}, and the next backoff of {wait:.3f}s would end past the deadline"
+            return self._stop(DeadlineExceeded, why, response, "deadline")
+
+        if self._budget is not None and not self._budget.try_spend():
+            _metrics.BUDGET_REFUSALS.labels(host=self.host).inc()
+            why = f"{reason}, and the retry budget for {self.host} is exhausted"
+            return self._stop(RetryBudgetExhausted, why, response, "budget exhausted")
+
+        if is_testing():
+            wait = 0.0
         self._wait_before_next = wait
-        logger.info(
-            "retry_scheduled",
-            extra={
-                "target": self.target,
-                "method": self.method,
-                "attempt": len(self.attempts),
-                "outcome": self.attempts[-1].outcome,
-                "reason": reason,
-                "wait_s": round(wait, 4),
-                "time_left_s": round(left, 4),
-            },
-        )
+        _metrics.RETRIES.labels(host=self.host, reason=reason).inc()
+        log_decision(self, "retry", reason, wait)
         return Decision(retry_after_s=wait)
 
-    def _record(self, outcome: str, status: int | None) -> None:
+    def _stop(
+        self,
+        error_type: type[CallFailed],
+        why: str,
+        response: httpx2.Response | None,
+        reason: str,
+        **extra: Any,
+    ) -> Decision:
+        log_decision(self, "failed", reason, None)
+        return Decision(error=self._error(error_type, why, response, **extra))
+
+    def _record(self, outcome: str, status: int | None, *, failed: bool) -> None:
         self.attempts.append(
             Attempt(
                 number=len(self.attempts) + 1,
                 outcome=outcome,
                 wait_s=self._wait_before_next,
-                elapsed_s=self._clock() - self._started,
+                elapsed_s=self.elapsed(),
                 status=status,
             )
         )
         self._wait_before_next = 0.0
+        _metrics.ATTEMPTS.labels(host=self.host, outcome=outcome).inc()
+        if self._breaker is not None:
+            self._breaker.record(failed)
 
     def _error(
         self,
         error_type: type[CallFailed],
         why: str,
         response: httpx2.Response | None = None,
+        **extra: Any,
     ) -> CallFailed:
-        count = len(self.attempts)
-        noun = "attempt" if count == 1 else "attempts"
-        message = (
-            f"{self.method} {self.target} failed after {count} {noun} "
-            f"in {self._clock() - self._started:.3f}s: {why}"
-        )
-        return error_type(
-            message,
-            method=self.method,
-            target=self.target,
-            attempts=list(self.attempts),
-            response=response,
-        )
-
-
-def _target_without_query(url: httpx2.URL) -> str:
-    """Drop the query string, which may carry tokens, from a URL meant for logs and errors."""
-    return str(url.copy_with(query=None, fragment=None))
+        return build_error(self, error_type, why, response, **extra)

@@ -7,7 +7,7 @@ in the traceback.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import httpx2
@@ -56,5 +56,29 @@ class DeadlineExceeded(CallFailed):
 
 
 class NotRetryable(CallFailed):
-    """An attempt failed in a way that must not be retried (for example a 404, or a POST whose
-    request already reached the server)."""
+    """An attempt failed in a way that must not be retried (for example a POST whose request
+    already reached the server before the connection broke)."""
+
+
+class RetryHintTooLong(CallFailed):
+    """The server asked for a wait (``hint_s`` seconds, from Retry-After or retry-after-ms) longer
+    than the policy's maximum or than the time left before the deadline."""
+
+    def __init__(self, message: str, *, hint_s: float, **details: Any) -> None:
+        super().__init__(message, **details)
+        self.hint_s = hint_s
+
+
+class RetryBudgetExhausted(CallFailed):
+    """The upstream host's retry budget had no token left for another retry."""
+
+
+class CircuitOpen(CallFailed):
+    """The host's circuit breaker is open, so the call failed without sending this attempt.
+
+    ``retry_in_s`` is the time until the breaker lets a probe through.
+    """
+
+    def __init__(self, message: str, *, retry_in_s: float, **details: Any) -> None:
+        super().__init__(message, **details)
+        self.retry_in_s = retry_in_s

@@ -1,4 +1,4 @@
-"""A scripted HTTP server on loopback: each request takes the next scripted answer."""
+"""Servers for the client tests: a scripted HTTP server in process, and the stand-in upstream."""
 
 from __future__ import annotations
 
@@ -10,6 +10,9 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+
+from tests.conftest import Server
+from tests.resilient_http.stand_in import Caller, StandIn
 
 
 @dataclass(frozen=True)
@@ -84,3 +87,15 @@ def scripted_server() -> Iterator[ScriptedServer]:
     yield server.scripted
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture
+def stand_in(upstream_server: Server) -> StandIn:
+    """The stand-in upstream (a real ``python -m upstream`` on loopback) with a fresh fault key."""
+    return StandIn(upstream_server.url)
+
+
+@pytest.fixture(params=["sync", "async"])
+def caller(request: pytest.FixtureRequest, upstream_server: Server) -> Caller:
+    """A caller of the stand-in through the sync, then the async client, with fresh host state."""
+    return Caller(request.param, upstream_server.url)
