@@ -7,6 +7,7 @@ import sys
 import uuid
 from collections.abc import Sequence
 
+from caller.call import add_call_parser, command_call
 from caller.checks import CheckResult, Clients, run_checks
 from caller.report import append_run_log, write_table
 from caller.settings import CallerSettings
@@ -63,11 +64,15 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "run", help="run every check once, print a table, append to the run log, exit 0 if all pass"
     )
+    add_call_parser(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
+    if args.command == "call":
+        # A call needs no settings: its URL is on the command line.
+        sys.exit(command_call(args))
     settings = load_settings(CallerSettings)
     if args.command == "run":
         sys.exit(command_run(settings))
