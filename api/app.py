@@ -2,19 +2,92 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
-from api.routes import echo, health, summarize
+import httpx2
+from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
+
+from api.error_handlers import install_error_handlers
+from api.middleware.body_limit import BodyLimitMiddleware
+from api.middleware.request_id import RequestIdMiddleware
+from api.middleware.unhandled_errors import UnhandledErrorMiddleware
+from api.openapi import openapi_builder
+from api.routes import echo, health, summarize, todos
 from api.settings import Settings
+from resilient_http import AsyncResilientClient, RetryPolicy
 from startup.settings import load_settings
 
+Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the application from ``settings``, or from the environment when none are given."""
+
+def todo_client_lifespan(
+    settings: Settings, transport: httpx2.AsyncBaseTransport | None
+) -> Lifespan:
+    """Build the lifespan that opens one todo client per worker and closes it at shutdown.
+
+    Without EXTERNAL_API_URL there is no client, and ``GET /todos/{id}`` returns 503.
+    """
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if settings.external_api_url is None:
+            app.state.todo_client = None
+            yield
+            return
+
+        client = AsyncResilientClient(
+            str(settings.external_api_url),
+            policy=RetryPolicy(deadline_s=settings.upstream_deadline_s),
+            transport=transport,
+        )
+        app.state.todo_client = client
+        try:
+            yield
+        finally:
+            await client.aclose()
+
+    return lifespan
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    upstream_transport: httpx2.AsyncBaseTransport | None = None,
+) -> FastAPI:
+    """Build the application from ``settings``, or from the environment when none are given.
+
+    ``upstream_transport`` replaces the network for calls to EXTERNAL_API_URL (tests use an
+    ``httpx2.MockTransport``).
+    """
     settings = settings or load_settings(Settings)
-    app = FastAPI(title=settings.app_name)
+    lifespan = todo_client_lifespan(settings, upstream_transport)
+    if settings.docs_enabled:
+        # The same FastAPI app, with /docs and /redoc loading their scripts and styles from
+        # the api itself (fastapi-offline's copies) instead of a CDN.
+        app = FastAPIOffline(title=settings.app_name, lifespan=lifespan)
+    else:
+        app = FastAPI(
+            title=settings.app_name,
+            lifespan=lifespan,
+            docs_url=None,
+            redoc_url=None,
+            openapi_url=None,
+        )
     app.state.settings = settings
+    app.state.todo_client = None
+    app.openapi = openapi_builder(app)  # type: ignore[method-assign]
+
+    install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(echo.router)
     app.include_router(summarize.router)
+    app.include_router(todos.router)
+
+    # add_middleware puts each new middleware outside the previous ones, so the request id
+    # wraps everything and even a 413 or a 500 carries it.
+    app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(UnhandledErrorMiddleware)
+    app.add_middleware(RequestIdMiddleware)
     return app

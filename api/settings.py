@@ -19,6 +19,10 @@ DEFAULT_GRACEFUL_TIMEOUT_S = 20
 #: Seconds an idle keep-alive connection stays open. It must exceed the clients' pool expiry
 #: (4 s in resilient_http), so the server never closes a connection a client is about to reuse.
 DEFAULT_KEEPALIVE_S = 20
+#: Largest request body the api reads, in bytes (1 MiB).
+DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+#: Seconds one call to the external API may take, retries and backoff included.
+DEFAULT_UPSTREAM_DEADLINE_S = 5.0
 
 
 class Settings(BaseSettings):
@@ -28,7 +32,12 @@ class Settings(BaseSettings):
 
     app_name: str = Field(default=DEFAULT_APP_NAME, min_length=1)
     log_level: LogLevel = "info"
+    #: Base URL of the todo API behind ``GET /todos/{id}``. Unset, that route returns 503.
     external_api_url: HttpUrl | None = None
+    max_body_bytes: int = Field(default=DEFAULT_MAX_BODY_BYTES, ge=1)
+    upstream_deadline_s: float = Field(default=DEFAULT_UPSTREAM_DEADLINE_S, gt=0, le=60)
+    #: Serve ``/docs``, ``/redoc``, their assets and ``/openapi.json``.
+    docs_enabled: bool = True
 
 
 class ServerSettings(BaseSettings):

@@ -97,8 +97,9 @@ def upstream_server() -> Iterator[Server]:
 
 
 @pytest.fixture(scope="session")
-def api_server() -> Iterator[Server]:
-    """The api under its real gunicorn configuration on a loopback port."""
-    server = start_server("api", {"HOST": "127.0.0.1", "WEB_CONCURRENCY": "1"}, free_port())
+def api_server(upstream_server: Server) -> Iterator[Server]:
+    """The api under its real gunicorn configuration on a loopback port, calling the stand-in."""
+    env = {"HOST": "127.0.0.1", "WEB_CONCURRENCY": "1", "EXTERNAL_API_URL": upstream_server.url}
+    server = start_server("api", env, free_port())
     yield server
     server.stop()

@@ -7,6 +7,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.settings import Settings
+from tests.api.conftest import assert_problem
 
 
 @pytest.fixture
@@ -53,11 +54,10 @@ def test_summarize_request_describes_fields(client: TestClient) -> None:
     ],
 )
 def test_invalid_body_returns_422(client: TestClient, path: str, body: object) -> None:
-    """A missing field or a wrong type is a 422 with a structured JSON error."""
+    """A missing field or a wrong type is a 422 problem listing the invalid values."""
     response = client.post(path, json=body)
-    assert response.status_code == 422
-    assert response.headers["content-type"].endswith("json")
-    assert isinstance(response.json(), dict)
+    problem = assert_problem(response, 422, "Request validation failed")
+    assert problem["errors"]
 
 
 def test_openapi_title_is_app_name() -> None:
