@@ -196,6 +196,7 @@ def run_checks(clients: Clients, settings: CallerSettings) -> list[CheckResult]:
             lambda: clients.api.post("/echo", json={"message": 42}),
             _expect_status(httpx2.codes.UNPROCESSABLE_ENTITY),
         ),
+        _run_call("api_todo", lambda: clients.api.get("/todos/1"), _expect_todo(1)),
         _run_call("external_api_todo", lambda: clients.external.get("/todos/1"), _expect_todo(1)),
         check_slow_api(clients, settings.caller_slow_timeout_s),
     ]

@@ -37,13 +37,14 @@ def test_run_passes_against_live_servers(
     result = run_caller(api_server.url, upstream_server, run_log)
 
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "6 passed, 0 failed" in result.stdout
+    assert "7 passed, 0 failed" in result.stdout
     records = [json.loads(line) for line in run_log.read_text().splitlines()]
     assert [record["check"] for record in records] == [
         "api_health",
         "api_echo",
         "api_summarize_request",
         "api_rejects_invalid_request",
+        "api_todo",
         "external_api_todo",
         "slow_api_times_out",
     ]
@@ -57,7 +58,7 @@ def test_run_reports_api_down(upstream_server: Server, tmp_path: Path) -> None:
     result = run_caller(api_url, upstream_server, tmp_path / "runs.jsonl")
 
     assert result.returncode == 1
-    assert "4 failed" in result.stdout
+    assert "5 failed" in result.stdout
     assert f"The api at {api_url}/ is unreachable" in result.stderr
 
 
