@@ -87,7 +87,11 @@ def create_app(
 
     # add_middleware puts each new middleware outside the previous ones, so the request id
     # wraps everything and even a 413 or a 500 carries it.
-    app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        read_timeout_s=settings.body_read_timeout_s,
+    )
     app.add_middleware(UnhandledErrorMiddleware)
     app.add_middleware(RequestIdMiddleware)
     return app

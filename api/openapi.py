@@ -12,11 +12,12 @@ from api.errors import PROBLEM_MEDIA_TYPE
 from api.schemas import Problem, ValidationProblem
 
 #: Errors of every route that takes a JSON body.
-JSON_BODY_ERRORS = (400, 413, 415, 422)
+JSON_BODY_ERRORS = (400, 408, 413, 415, 422)
 
 _DESCRIPTIONS = {
     400: "The body is not strict JSON.",
     404: "Not found.",
+    408: "The body did not arrive within BODY_READ_TIMEOUT_S.",
     413: "The body is larger than MAX_BODY_BYTES.",
     415: "The body is not sent as application/json.",
     422: "The JSON does not match the schema.",

@@ -21,6 +21,8 @@ DEFAULT_GRACEFUL_TIMEOUT_S = 20
 DEFAULT_KEEPALIVE_S = 20
 #: Largest request body the api reads, in bytes (1 MiB).
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+#: Seconds the whole request body may take to arrive once the api starts reading it.
+DEFAULT_BODY_READ_TIMEOUT_S = 10.0
 #: Seconds one call to the external API may take, retries and backoff included.
 DEFAULT_UPSTREAM_DEADLINE_S = 5.0
 
@@ -35,6 +37,7 @@ class Settings(BaseSettings):
     #: Base URL of the todo API behind ``GET /todos/{id}``. Unset, that route returns 503.
     external_api_url: HttpUrl | None = None
     max_body_bytes: int = Field(default=DEFAULT_MAX_BODY_BYTES, ge=1)
+    body_read_timeout_s: float = Field(default=DEFAULT_BODY_READ_TIMEOUT_S, gt=0, le=300)
     upstream_deadline_s: float = Field(default=DEFAULT_UPSTREAM_DEADLINE_S, gt=0, le=60)
     #: Serve ``/docs``, ``/redoc``, their assets and ``/openapi.json``.
     docs_enabled: bool = True

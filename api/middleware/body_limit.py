@@ -1,10 +1,11 @@
-"""Reject request bodies larger than a limit, without reading more than the limit."""
+"""Reject request bodies that are larger than a limit or arrive too slowly."""
 
 from __future__ import annotations
 
+import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.errors import BODY_TOO_LARGE, ProblemError, problem_response
+from api.errors import BODY_TOO_LARGE, REQUEST_TIMEOUT, ProblemError, problem_response
 
 
 class RequestBodyTooLarge(ProblemError):
@@ -12,6 +13,17 @@ class RequestBodyTooLarge(ProblemError):
 
     def __init__(self, max_body_bytes: int) -> None:
         super().__init__(BODY_TOO_LARGE, too_large_detail(max_body_bytes))
+
+
+class RequestBodyTimeout(ProblemError):
+    """Raised from ``receive`` when the body has not fully arrived within the read timeout."""
+
+    def __init__(self, read_timeout_s: float) -> None:
+        detail = (
+            f"The request body did not arrive within {read_timeout_s:g} seconds. "
+            "Send the whole body without pauses."
+        )
+        super().__init__(REQUEST_TIMEOUT, detail)
 
 
 def too_large_detail(max_body_bytes: int) -> str:
@@ -30,17 +42,20 @@ def declared_length(scope: Scope) -> int | None:
 
 
 class BodyLimitMiddleware:
-    """Return 413 when a request body is larger than ``max_body_bytes``.
+    """Bound the size and the read time of request bodies: 413 past ``max_body_bytes`` and 408
+    when the whole body takes longer than ``read_timeout_s`` to arrive.
 
     A declared Content-Length over the limit gets the 413 before any byte of the body is read.
     A chunked body is counted as the app reads it, and the read that crosses the limit raises
     ``RequestBodyTooLarge``, which the app's exception handler renders as the 413. So the api
-    never keeps more than the limit plus one chunk of any body in memory.
+    never keeps more than the limit plus one chunk of any body in memory. The read time starts
+    at the app's first read, so a request whose body the app never reads is never timed out.
     """
 
-    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_body_bytes: int, read_timeout_s: float) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.read_timeout_s = read_timeout_s
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -54,14 +69,28 @@ class BodyLimitMiddleware:
             return
 
         received = 0
+        body_complete = False
+        deadline: float | None = None
 
-        async def receive_within_limit() -> Message:
-            nonlocal received
-            message = await receive()
+        async def receive_within_limits() -> Message:
+            nonlocal received, body_complete, deadline
+            if body_complete:
+                # Later reads only wait for the disconnect, which has no time limit.
+                return await receive()
+
+            if deadline is None:
+                deadline = anyio.current_time() + self.read_timeout_s
+            try:
+                with anyio.fail_after(max(0.0, deadline - anyio.current_time())):
+                    message = await receive()
+            except TimeoutError as exc:
+                raise RequestBodyTimeout(self.read_timeout_s) from exc
+
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_body_bytes:
                     raise RequestBodyTooLarge(self.max_body_bytes)
+                body_complete = not message.get("more_body", False)
             return message
 
-        await self.app(scope, receive_within_limit, send)
+        await self.app(scope, receive_within_limits, send)

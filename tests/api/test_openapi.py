@@ -13,8 +13,8 @@ from tests.api.conftest import assert_problem
 
 EXPECTED_ERRORS = {
     ("/health", "get"): {"500"},
-    ("/echo", "post"): {"400", "413", "415", "422", "500"},
-    ("/summarize-request", "post"): {"400", "413", "415", "422", "500"},
+    ("/echo", "post"): {"400", "408", "413", "415", "422", "500"},
+    ("/summarize-request", "post"): {"400", "408", "413", "415", "422", "500"},
     ("/todos/{todo_id}", "get"): {"404", "422", "500", "502", "503", "504"},
 }
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import signal
+import socket
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx2
+import pytest
 
 from tests.conftest import Server, free_port, start_server
 
@@ -131,3 +134,61 @@ def test_gunicorn_fetches_todo_from_standin(api_server: Server) -> None:
     assert found.headers["x-request-id"] == "todo-1"
     assert missing.status_code == 404
     assert missing.json()["title"] == "Todo not found"
+
+
+def read_response(sock: socket.socket) -> bytes:
+    """Read one response with a Content-Length from ``sock``, waiting at most 5 s."""
+    sock.settimeout(5)
+    data = b""
+    with contextlib.suppress(TimeoutError, ConnectionResetError):
+        while b"\r\n\r\n" not in data:
+            data += sock.recv(65536)
+        head, _, body = data.partition(b"\r\n\r\n")
+        length = int(head.lower().split(b"content-length: ")[1].split(b"\r\n")[0])
+        while len(body) < length:
+            body += sock.recv(65536)
+        data = head + b"\r\n\r\n" + body
+    return data
+
+
+@pytest.fixture(scope="module")
+def impatient_server() -> Iterator[Server]:
+    """The api under gunicorn with a 0.5 s body read timeout."""
+    env = {"HOST": "127.0.0.1", "WEB_CONCURRENCY": "1", "BODY_READ_TIMEOUT_S": "0.5"}
+    server = start_server("api", env, free_port())
+    yield server
+    server.stop()
+
+
+def test_stalled_body_gets_408(impatient_server: Server) -> None:
+    """A body that stops arriving is a 408 problem after the read timeout."""
+    port = int(impatient_server.url.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port)) as sock:
+        sock.sendall(
+            b"POST /echo HTTP/1.1\r\nHost: api\r\nContent-Type: application/json\r\n"
+            b'Content-Length: 100\r\n\r\n{"message":"'
+        )
+        started = time.monotonic()
+        response = read_response(sock)
+    assert response.startswith(b"HTTP/1.1 408 ")
+    assert b"application/problem+json" in response
+    assert b'"title":"Request timeout"' in response
+    assert time.monotonic() - started < 3
+
+
+def test_trickled_body_gets_408(impatient_server: Server) -> None:
+    """A chunked body that trickles in one byte at a time is cut off by the same timeout."""
+    port = int(impatient_server.url.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port)) as sock:
+        sock.sendall(
+            b"POST /echo HTTP/1.1\r\nHost: api\r\nContent-Type: application/json\r\n"
+            b"Transfer-Encoding: chunked\r\n\r\n"
+        )
+        for _ in range(10):
+            try:
+                sock.sendall(b"1\r\nx\r\n")
+            except (BrokenPipeError, ConnectionResetError):
+                break
+            time.sleep(0.2)
+        response = read_response(sock)
+    assert response.startswith(b"HTTP/1.1 408 ")
