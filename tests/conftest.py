@@ -32,9 +32,12 @@ STARTUP_TIMEOUT_S = 20.0
 
 
 @pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Remove the services' variables from the environment of every test that is not live."""
-    if os.environ.get("LIVE_STACK") == "1":
+def clean_environment(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Remove the services' variables from the environment of every test that is not live.
+
+    Live tests read where the stack is from those variables, so they keep them.
+    """
+    if request.node.get_closest_marker("live"):
         return
     for name in SERVICE_VARIABLES:
         monkeypatch.delenv(name, raising=False)
