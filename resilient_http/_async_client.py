@@ -76,7 +76,7 @@ class AsyncResilientClient:
 
         while True:
             request.headers[ATTEMPT_HEADER] = str(call.attempt_number)
-            request.extensions["timeout"] = call.start_attempt().as_dict()
+            request.extensions["timeout"] = call.start_attempt()
             try:
                 with anyio.fail_after(call.time_left()):
                     response = await self._client.send(request)

@@ -13,7 +13,7 @@ from ._attempts import Attempt
 from ._engine import CallState, apply_idempotency_key
 from ._hosts import DEFAULT_HOSTS, HostRegistry
 from ._policy import RetryPolicy
-from ._transport import DeadlineTransport, deadline_scope
+from ._transport import DeadlineScope, DeadlineTransport
 
 #: Header that carries the 1-based attempt number, so servers can tell retries apart in logs.
 ATTEMPT_HEADER = "X-Attempt"
@@ -110,9 +110,9 @@ class ResilientClient:
 
         while True:
             request.headers[ATTEMPT_HEADER] = str(call.attempt_number)
-            request.extensions["timeout"] = call.start_attempt().as_dict()
+            request.extensions["timeout"] = call.start_attempt()
             try:
-                with deadline_scope(time.monotonic() + call.time_left()):
+                with DeadlineScope(time.monotonic() + call.time_left()):
                     response = self._client.send(request)
             except httpx2.RequestError as exc:
                 decision = call.on_failure(exc)

@@ -6,6 +6,7 @@ after each attempt. The clients only send requests and sleep, so both follow exa
 
 from __future__ import annotations
 
+import functools
 import random
 import time
 import uuid
@@ -66,9 +67,20 @@ def apply_idempotency_key(request: httpx2.Request, key: str | bool | None) -> No
 
 
 def host_of(url: httpx2.URL) -> str:
-    """Return scheme, host and port: the key of per-host state and the ``host`` metric label."""
-    port = url.port or {"http": 80, "https": 443}.get(url.scheme, 0)
-    return f"{url.scheme}://{url.host}:{port}"
+    """Return scheme, host and port (when not the scheme's default): the key of per-host state
+    and the ``host`` metric label."""
+    return f"{url.scheme}://{url.netloc.decode('ascii')}"
+
+
+def target_of(url: httpx2.URL) -> str:
+    """Return the URL for logs and errors, without the user info and query string that may carry
+    secrets.
+
+    It is built from parts because ``URL.copy_with`` parses the URL again, which cost about a
+    tenth of a pooled call to a local server in ``bench/client.py``.
+    """
+    path = url.raw_path.partition(b"?")[0].decode("ascii")
+    return f"{url.scheme}://{url.netloc.decode('ascii')}{path}"
 
 
 class CallState:
@@ -102,8 +114,7 @@ class CallState:
             request.method in policy.idempotent_methods or IDEMPOTENCY_HEADER in request.headers
         )
         self.attempts: list[Attempt] = []
-        # The query string may carry tokens, so logs and errors show the URL without it.
-        self.target = str(request.url.copy_with(query=None, fragment=None))
+        self._url = request.url
         self._budget = hosts.budget(self.host, policy)
         self._breaker = hosts.breaker(self.host, policy)
         self._clock = clock
@@ -111,6 +122,11 @@ class CallState:
         self._started = clock()
         self._deadline = self._started + deadline_s
         self._wait_before_next = 0.0
+
+    @functools.cached_property
+    def target(self) -> str:
+        """URL of the call for logs and errors; see ``target_of``."""
+        return target_of(self._url)
 
     @property
     def attempt_number(self) -> int:
@@ -125,8 +141,9 @@ class CallState:
         """Seconds until the call's deadline, never negative."""
         return max(0.0, self._deadline - self._clock())
 
-    def start_attempt(self) -> httpx2.Timeout:
-        """Check the deadline and the breaker, then return the attempt's clamped timeouts.
+    def start_attempt(self) -> dict[str, float]:
+        """Check the deadline and the breaker, then return the attempt's timeouts, each clamped to
+        the time left, in the form of ``httpx2.Timeout.as_dict``.
 
         Raises ``DeadlineExceeded`` when no time is left and ``CircuitOpen`` when the host's
         breaker rejects the attempt.
@@ -143,7 +160,7 @@ class CallState:
 
         connect = min(self.policy.connect_timeout_s, left)
         read = min(self.policy.read_timeout_s, left)
-        return httpx2.Timeout(connect=connect, read=read, write=read, pool=connect)
+        return {"connect": connect, "read": read, "write": read, "pool": connect}
 
     def on_response(self, response: httpx2.Response) -> Decision:
         """Record a response and decide whether the call is done."""
@@ -246,7 +263,7 @@ class CallState:
             )
         )
         self._wait_before_next = 0.0
-        _metrics.ATTEMPTS.labels(host=self.host, outcome=outcome).inc()
+        _metrics.attempts_counter(self.host, outcome).inc()
         if self._breaker is not None:
             self._breaker.record(failed)
 

@@ -25,17 +25,22 @@ class HostRegistry:
         """Return the host's budget, or None when ``policy`` disables budgets."""
         if not policy.budget_enabled:
             return None
-        with self._lock:
-            budget = self._budgets.get(host)
-            if budget is None:
-                budget = RetryBudget(policy.budget_ratio, policy.budget_reserve)
-                self._budgets[host] = budget
+        budget = self._budgets.get(host)
+        if budget is not None:
+            # Entries are never replaced or removed, so a read without the lock is safe.
             return budget
+        with self._lock:
+            return self._budgets.setdefault(
+                host, RetryBudget(policy.budget_ratio, policy.budget_reserve)
+            )
 
     def breaker(self, host: str, policy: RetryPolicy) -> CircuitBreaker | None:
         """Return the host's breaker, or None when ``policy`` does not enable one."""
         if policy.breaker_threshold is None:
             return None
+        breaker = self._breakers.get(host)
+        if breaker is not None:
+            return breaker
         with self._lock:
             breaker = self._breakers.get(host)
             if breaker is None:

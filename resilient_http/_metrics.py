@@ -5,6 +5,8 @@ Labels stay low in cardinality: ``host`` is scheme, host and port, never a path 
 
 from __future__ import annotations
 
+import functools
+
 from prometheus_client import Counter, Gauge
 
 ATTEMPTS = Counter(
@@ -27,3 +29,10 @@ BREAKER_STATE = Gauge(
     "Circuit breaker state per host: 0 closed, 1 open, 2 half-open.",
     ["host"],
 )
+
+
+@functools.lru_cache(maxsize=1024)
+def attempts_counter(host: str, outcome: str) -> Counter:
+    """Return the labelled attempts counter, cached because ``labels`` costs a few microseconds
+    per call on the success path."""
+    return ATTEMPTS.labels(host=host, outcome=outcome)

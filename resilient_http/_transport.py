@@ -11,8 +11,7 @@ from __future__ import annotations
 import contextvars
 import ssl
 import time
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from typing import Any
 
 import httpcore2
@@ -28,14 +27,20 @@ SocketOption = (
 )
 
 
-@contextmanager
-def deadline_scope(deadline: float) -> Iterator[None]:
-    """Make socket operations in this block stop at ``deadline`` (a ``time.monotonic`` value)."""
-    token = _deadline.set(deadline)
-    try:
-        yield
-    finally:
-        _deadline.reset(token)
+class DeadlineScope:
+    """Make socket operations inside the ``with`` block stop at ``deadline``, a
+    ``time.monotonic`` value. A class rather than a generator, because it runs on every attempt."""
+
+    def __init__(self, deadline: float) -> None:
+        self._deadline = deadline
+        self._token: contextvars.Token[float | None] | None = None
+
+    def __enter__(self) -> None:
+        self._token = _deadline.set(self._deadline)
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._token is not None:
+            _deadline.reset(self._token)
 
 
 def _clamp(timeout: float | None, error: type[httpcore2.TimeoutException]) -> float | None:
