@@ -39,7 +39,7 @@ TIMEOUT_KINDS = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Attempt:
     """One attempt of a logical call.
 
