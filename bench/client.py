@@ -80,7 +80,7 @@ def _wait_until_healthy(url: str, process: subprocess.Popen[bytes]) -> None:
                 return
         except httpx2.TransportError:
             time.sleep(0.1)
-    raise RuntimeError(f"the stand-in did not answer /health within {STARTUP_TIMEOUT_S}s")
+    raise RuntimeError(f"the stand-in did not return 200 on /health within {STARTUP_TIMEOUT_S}s")
 
 
 def _timed_call(send: Callable[[], httpx2.Response]) -> float:
