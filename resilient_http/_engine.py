@@ -46,7 +46,7 @@ IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    """What to do after an attempt: return its response, sleep and retry, or raise ``error``."""
+    """The outcome of an attempt: return its response, sleep and retry, or raise ``error``."""
 
     retry_after_s: float | None = None
     error: CallFailed | None = None

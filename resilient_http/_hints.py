@@ -36,9 +36,9 @@ def _parse_http_date(value: str, now: datetime) -> float | None:
 def parse_retry_hint(headers: Mapping[str, str], now: datetime | None = None) -> float | None:
     """Return the wait in seconds that the server asks for, or None when it asks for none.
 
-    ``retry-after-ms`` (a number of milliseconds, the header OpenAI and Anthropic send) wins over
-    ``Retry-After``, which may be a number of seconds, integer or decimal, or an HTTP-date. A date
-    in the past means no wait (0.0). Empty, garbage, negative and non-finite values return None.
+    ``retry-after-ms`` (a number of milliseconds) wins over ``Retry-After``, which may be a number
+    of seconds, integer or decimal, or an HTTP-date. A date in the past means no wait (0.0). Empty,
+    garbage, negative and non-finite values return None.
     """
     milliseconds = headers.get("retry-after-ms", "").strip()
     if milliseconds:

@@ -10,7 +10,7 @@ DEFAULT_CONNECT_TIMEOUT_S = 2.0
 DEFAULT_READ_TIMEOUT_S = 5.0
 DEFAULT_BACKOFF_BASE_S = 0.1
 DEFAULT_BACKOFF_CAP_S = 2.0
-#: Longest server hint (Retry-After, retry-after-ms) the client agrees to wait.
+#: Maximum wait in seconds that a server hint (Retry-After, retry-after-ms) may request.
 DEFAULT_MAX_RETRY_HINT_S = 30.0
 #: Retries may add this fraction on top of recent first attempts to one host.
 DEFAULT_BUDGET_RATIO = 0.1

@@ -25,7 +25,7 @@ CALL_METHODS = ["GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"]
 
 
 class Fault(BaseModel):
-    """What the next ``times`` calls for a key get; ``times`` null means every call."""
+    """A fault for the next ``times`` calls of a key; ``times`` null means every call."""
 
     model_config = ConfigDict(extra="forbid")
 
