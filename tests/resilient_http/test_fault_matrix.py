@@ -21,6 +21,7 @@ from resilient_http import (
     DeadlineExceeded,
     NotRetryable,
     RetriesExhausted,
+    RetryBudgetExhausted,
     RetryHintTooLong,
     RetryPolicy,
     attempts_of,
@@ -346,6 +347,22 @@ def test_budget_allows_isolated_failures(caller: Caller, stand_in: StandIn) -> N
 
     assert counts.count(2) == 10
     assert counts.count(1) == 190
+
+
+def test_budget_refusal_counted_and_typed(caller: Caller, stand_in: StandIn) -> None:
+    """Once the reserve is spent, a retry is rejected with RetryBudgetExhausted and counted."""
+    stand_in.script(times=None, status=503)
+    policy = RetryPolicy(budget_reserve=1.0, budget_ratio=0.0)
+    url = httpx2.URL(stand_in.url)
+    labels = {"host": f"http://{url.host}:{url.port}"}
+    refusals = REGISTRY.get_sample_value("resilient_http_budget_refusals_total", labels) or 0.0
+
+    with no_retry_waits(), pytest.raises(RetryBudgetExhausted) as caught:
+        caller.call("GET", stand_in.path, policy)
+
+    assert [attempt.outcome for attempt in caught.value.attempts] == ["503", "503"]
+    assert "retry budget" in str(caught.value)
+    assert REGISTRY.get_sample_value("resilient_http_budget_refusals_total", labels) == refusals + 1
 
 
 # 8. Circuit breaker.
