@@ -76,8 +76,8 @@ def target_of(url: httpx2.URL) -> str:
     """Return the URL for logs and errors, without the user info and query string that may carry
     secrets.
 
-    It is built from parts because ``URL.copy_with`` parses the URL again, which cost about a
-    tenth of a pooled call to a local server in ``bench/client.py``.
+    It is built from parts because ``URL.copy_with`` parses the URL again, which was the largest
+    cost of the client itself in a profile of ``bench/client.py``.
     """
     path = url.raw_path.partition(b"?")[0].decode("ascii")
     return f"{url.scheme}://{url.netloc.decode('ascii')}{path}"
