@@ -1,0 +1,120 @@
+"""JSON logging for every service, configured once at the entry point.
+
+Each record is one JSON object on one line of standard output (or standard error) with
+``time`` (ISO 8601, UTC), ``level``, ``logger`` and ``message``, plus any ``extra`` fields the
+call passed.
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.config
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import AnyUrl, SecretBytes, SecretStr
+from pydantic_settings import BaseSettings
+from pythonjsonlogger.core import RESERVED_ATTRS
+
+MASK = "**********"
+#: Settings whose name matches are masked in logs even when their type is a plain string.
+SECRET_NAME = re.compile(r"secret|password|passwd|token|api_?key|credential|private|auth", re.I)
+
+STDOUT = "ext://sys.stdout"
+STDERR = "ext://sys.stderr"
+
+JSON_FORMATTER = {
+    "()": "pythonjsonlogger.json.JsonFormatter",
+    "fmt": ["levelname", "name", "message"],
+    "rename_fields": {"levelname": "level", "name": "logger"},
+    "timestamp": "time",
+    # uvicorn adds ``color_message``, the message with terminal colour codes.
+    "reserved_attrs": [*RESERVED_ATTRS, "color_message"],
+}
+
+
+def logging_config(
+    level: str,
+    filters: Mapping[str, Mapping[str, Any]] | None = None,
+    stream: str = STDOUT,
+) -> dict[str, Any]:
+    """Build a ``logging.config.dictConfig`` dictionary that sends every logger to ``stream``
+    (standard output by default) as JSON lines at ``level``.
+
+    ``filters`` maps a name to a filter configuration (``{"()": "module.Class"}``). Each one runs
+    on every record, so it can add fields such as the request id.
+
+    Gunicorn's and uvicorn's loggers are listed by name because both servers attach their own
+    plain-text handlers, and dictConfig replaces the handlers only of the loggers it lists.
+    ``gunicorn.access`` and ``uvicorn.access`` get no handler: the services write their own
+    access line, and uvicorn skips its access log when that logger has no handler.
+    """
+    level = level.upper()
+    filters = dict(filters or {})
+    quiet = {"handlers": [], "propagate": False}
+    to_stdout = {"level": level, "handlers": ["stdout"], "propagate": False}
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": filters,
+        "formatters": {"json": JSON_FORMATTER},
+        "handlers": {
+            "stdout": {
+                "class": "logging.StreamHandler",
+                "stream": stream,
+                "formatter": "json",
+                "filters": list(filters),
+            }
+        },
+        "root": {"level": level, "handlers": ["stdout"]},
+        "loggers": {
+            "gunicorn.error": to_stdout,
+            "gunicorn.access": quiet,
+            "uvicorn": to_stdout,
+            "uvicorn.error": {"level": level, "handlers": [], "propagate": True},
+            "uvicorn.access": quiet,
+        },
+    }
+
+
+def configure_logging(
+    level: str,
+    filters: Mapping[str, Mapping[str, Any]] | None = None,
+    stream: str = STDOUT,
+) -> None:
+    """Send every logger of this process to ``stream`` as JSON lines at ``level``."""
+    logging.config.dictConfig(logging_config(level, filters, stream))
+
+
+def _masked_value(name: str, value: object) -> object:
+    if isinstance(value, SecretStr | SecretBytes) or SECRET_NAME.search(name):
+        return None if value is None else MASK
+    if isinstance(value, AnyUrl) and value.password:
+        return str(value).replace(f":{value.password}@", f":{MASK}@", 1)
+    if isinstance(value, AnyUrl | bytes) or not isinstance(value, str | int | float | bool):
+        return None if value is None else str(value)
+    return value
+
+
+def masked_settings(settings: BaseSettings) -> dict[str, object]:
+    """Return the settings as a dictionary for logs, with secrets replaced by ``MASK``.
+
+    A value is a secret when its type is ``SecretStr`` or ``SecretBytes``, when its name matches
+    ``SECRET_NAME``, or, for a URL, when it carries a password (only the password is masked).
+    """
+    return {
+        name: _masked_value(name, getattr(settings, name)) for name in type(settings).model_fields
+    }
+
+
+def log_effective_settings(logger: logging.Logger, *all_settings: BaseSettings) -> None:
+    """Log the effective configuration once, as one record with a ``settings`` field per class."""
+    logger.info(
+        "Effective configuration",
+        extra={
+            "settings": {
+                type(settings).__name__: masked_settings(settings) for settings in all_settings
+            }
+        },
+    )
