@@ -10,11 +10,13 @@ from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
 from api.error_handlers import install_error_handlers
+from api.middleware.access_log import AccessLogMiddleware
 from api.middleware.body_limit import BodyLimitMiddleware
 from api.middleware.request_id import RequestIdMiddleware
 from api.middleware.unhandled_errors import UnhandledErrorMiddleware
 from api.openapi import openapi_builder
-from api.routes import echo, health, summarize, todos
+from api.readiness import Readiness, lifespan_with_readiness
+from api.routes import echo, health, metrics, ready, summarize, todos
 from api.settings import Settings
 from resilient_http import AsyncResilientClient, RetryPolicy
 from startup.settings import load_settings
@@ -62,7 +64,10 @@ def create_app(
     ``httpx2.MockTransport``).
     """
     settings = settings or load_settings(Settings)
-    lifespan = todo_client_lifespan(settings, upstream_transport)
+    readiness = Readiness()
+    lifespan = lifespan_with_readiness(
+        todo_client_lifespan(settings, upstream_transport), readiness
+    )
     if settings.docs_enabled:
         # The same FastAPI app, with /docs and /redoc loading their scripts and styles from
         # the api itself (fastapi-offline's copies) instead of a CDN.
@@ -77,10 +82,13 @@ def create_app(
         )
     app.state.settings = settings
     app.state.todo_client = None
+    app.state.readiness = readiness
     app.openapi = openapi_builder(app)  # type: ignore[method-assign]
 
     install_error_handlers(app)
     app.include_router(health.router)
+    app.include_router(ready.router)
+    app.include_router(metrics.router)
     app.include_router(echo.router)
     app.include_router(summarize.router)
     app.include_router(todos.router)
@@ -93,5 +101,6 @@ def create_app(
         read_timeout_s=settings.body_read_timeout_s,
     )
     app.add_middleware(UnhandledErrorMiddleware)
+    app.add_middleware(AccessLogMiddleware)
     app.add_middleware(RequestIdMiddleware)
     return app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, HttpUrl
@@ -19,6 +20,10 @@ DEFAULT_GRACEFUL_TIMEOUT_S = 20
 #: Seconds an idle keep-alive connection stays open. It must exceed the clients' pool expiry
 #: (4 s in resilient_http), so the server never closes a connection a client is about to reuse.
 DEFAULT_KEEPALIVE_S = 20
+#: Requests a worker serves before gunicorn replaces it, which bounds slow memory growth.
+DEFAULT_MAX_REQUESTS = 10_000
+#: Up to this many extra requests per worker, drawn at random, so workers do not restart at once.
+DEFAULT_MAX_REQUESTS_JITTER = 1_000
 #: Largest request body the api reads, in bytes (1 MiB).
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 #: Seconds the whole request body may take to arrive once the api starts reading it.
@@ -54,4 +59,15 @@ class ServerSettings(BaseSettings):
     worker_timeout_s: int = Field(default=DEFAULT_WORKER_TIMEOUT_S, ge=1)
     graceful_timeout_s: int = Field(default=DEFAULT_GRACEFUL_TIMEOUT_S, ge=1)
     keepalive_s: int = Field(default=DEFAULT_KEEPALIVE_S, ge=1)
+    #: 0 turns worker recycling off.
+    max_requests: int = Field(default=DEFAULT_MAX_REQUESTS, ge=0)
+    max_requests_jitter: int = Field(default=DEFAULT_MAX_REQUESTS_JITTER, ge=0)
     log_level: LogLevel = "info"
+    #: Folder of the workers' metric files (PROMETHEUS_MULTIPROC_DIR). Unset, the master makes
+    #: one per server under /dev/shm, or under the temporary folder where /dev/shm is missing,
+    #: and removes it at exit. A folder set here is kept, but its metric files are deleted at
+    #: start-up, so it must belong to this server alone.
+    metrics_dir: Path | None = None
+    #: Path of gunicorn's control socket (``gunicornc``). Unset, the socket is off: its default
+    #: place is under the home folder, which a read-only root filesystem cannot write.
+    control_socket: Path | None = None

@@ -1,0 +1,86 @@
+"""Log one access line and record the metrics of every HTTP request."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.metrics import REQUESTS_IN_PROGRESS, UNMATCHED_ROUTE, RequestMetrics
+from api.request_id import current_request_id
+
+access_logger = logging.getLogger("api.access")
+
+
+def route_template(scope: Scope) -> str:
+    """Return the path template of the route that handled the request, such as
+    ``/todos/{todo_id}``, or ``UNMATCHED_ROUTE`` when routing found none."""
+    route = scope.get("route")
+    template = getattr(route, "path", None)
+    return template if isinstance(template, str) else UNMATCHED_ROUTE
+
+
+def client_address(scope: Scope) -> str | None:
+    client = scope.get("client")
+    if not client:
+        return None
+    return f"{client[0]}:{client[1]}"
+
+
+class AccessLogMiddleware:
+    """Write one ``api.access`` record per request and count it in the request metrics.
+
+    The record has ``method``, ``path`` (without the query string, which may carry secrets),
+    ``route``, ``status``, ``duration_ms``, ``request_id`` and ``client``. It must sit inside
+    ``RequestIdMiddleware``, which binds the id, and outside ``UnhandledErrorMiddleware``, so a
+    500 that middleware sends is logged with its status. Routing sets ``scope["route"]`` on the
+    same scope dictionary, so the template is read after the app returns.
+    """
+
+    def __init__(self, app: ASGIApp, metrics: RequestMetrics | None = None) -> None:
+        self.app = app
+        self.metrics = metrics or RequestMetrics()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        started = time.perf_counter()
+        # Stays 500 when the app raises before it starts a response.
+        status = 500
+
+        async def send_recording_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        REQUESTS_IN_PROGRESS.inc()
+        try:
+            await self.app(scope, receive, send_recording_status)
+        finally:
+            REQUESTS_IN_PROGRESS.dec()
+            self._record(scope, status, time.perf_counter() - started)
+
+    def _record(self, scope: Scope, status: int, duration_s: float) -> None:
+        method: str = scope["method"]
+        route = route_template(scope)
+        self.metrics.record(method, route, status, duration_s)
+        if access_logger.isEnabledFor(logging.INFO):
+            access_logger.info(
+                "%s %s %d",
+                method,
+                scope["path"],
+                status,
+                extra={
+                    "method": method,
+                    "path": scope["path"],
+                    "route": route,
+                    "status": status,
+                    "duration_ms": round(duration_s * 1000, 3),
+                    "request_id": current_request_id(),
+                    "client": client_address(scope),
+                },
+            )
