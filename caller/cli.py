@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 import uuid
 from collections.abc import Sequence
@@ -11,7 +12,9 @@ from caller.call import add_call_parser, command_call
 from caller.checks import CheckResult, Clients, run_checks
 from caller.report import append_run_log, write_table
 from caller.settings import CallerSettings
+from caller.watch import command_watch
 from resilient_http import FailureKind
+from startup.logging import STDERR, configure_logging, log_effective_settings
 from startup.settings import load_settings
 
 _CONNECT_FAILURES = {FailureKind.CONNECT_ERROR.value, FailureKind.CONNECT_TIMEOUT.value}
@@ -64,6 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "run", help="run every check once, print a table, append to the run log, exit 0 if all pass"
     )
+    commands.add_parser(
+        "watch",
+        help="run every check each CALLER_INTERVAL_S seconds and serve /health and /metrics "
+        "on CALLER_PORT until SIGTERM or SIGINT",
+    )
     add_call_parser(commands)
     return parser
 
@@ -75,4 +83,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.exit(command_call(args))
     settings = load_settings(CallerSettings)
     if args.command == "run":
+        # JSON logs go to standard error, so standard output keeps only the table.
+        configure_logging(settings.log_level, stream=STDERR)
         sys.exit(command_run(settings))
+    if args.command == "watch":
+        configure_logging(settings.log_level)
+        log_effective_settings(logging.getLogger("caller"), settings)
+        sys.exit(command_watch(settings))
