@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
+import logging
+import logging.config
+
 import uvicorn
 
+from startup.logging import log_effective_settings, logging_config
 from startup.settings import load_settings
+from upstream.access_log import AccessLogMiddleware
 from upstream.app import create_app
 from upstream.settings import UpstreamSettings
 
 
 def main() -> None:
     settings = load_settings(UpstreamSettings)
-    uvicorn.run(create_app(), host=settings.upstream_host, port=settings.port)
+    config = logging_config(settings.log_level)
+    logging.config.dictConfig(config)
+    log_effective_settings(logging.getLogger("upstream"), settings)
+    uvicorn.run(
+        AccessLogMiddleware(create_app()),
+        host=settings.upstream_host,
+        port=settings.port,
+        log_config=config,
+        # The middleware writes the access line, with the request id.
+        access_log=False,
+    )
 
 
 if __name__ == "__main__":
