@@ -76,8 +76,8 @@ class ComposeStack:
             )
         return result
 
-    def container_state(self, service: str) -> ContainerState:
-        """Return the state of the service's one container, running or not."""
+    def inspect(self, service: str) -> dict[str, Any]:
+        """Return ``docker inspect`` of the service's one container, running or not."""
         container_id = self.compose("ps", "--all", "--quiet", service).stdout.strip()
         if not container_id or "\n" in container_id:
             raise AssertionError(
@@ -93,9 +93,14 @@ class ComposeStack:
             check=True,
         )
         info: dict[str, Any] = json.loads(inspected.stdout)[0]
+        return info
+
+    def container_state(self, service: str) -> ContainerState:
+        """Return the state of the service's one container, running or not."""
+        info = self.inspect(service)
         state = info["State"]
         return ContainerState(
-            container_id=container_id,
+            container_id=info["Id"],
             status=state["Status"],
             exit_code=state["ExitCode"],
             restart_count=info["RestartCount"],
