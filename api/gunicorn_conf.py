@@ -19,6 +19,8 @@ from startup.settings import load_settings
 _server = load_settings(ServerSettings)
 _master_pid = os.getpid()
 # Set before any worker imports prometheus-client, which reads the variable once at import.
+# NOTE: a reload by SIGHUP runs this module again and deletes the metric files while the old
+# workers still run, so the counters restart from zero.
 _metrics_dir = prepare_metrics_dir(_server.metrics_dir, _master_pid)
 
 bind = f"{_server.host}:{_server.port}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -133,3 +134,21 @@ def test_watch_stops_on_sigint_mid_interval(upstream_server: Server, tmp_path: P
             watch.wait()
     assert exit_code == 0
     assert time.monotonic() - signalled < STOP_TIMEOUT_S
+
+
+def test_watch_port_in_use_exits_1(upstream_server: Server, tmp_path: Path) -> None:
+    """A probe port that is already taken stops watch with exit code 1 and names the address."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        watch = start_watch(upstream_server.url, upstream_server, tmp_path, port)
+        try:
+            exit_code = watch.wait(timeout=20)
+        finally:
+            if watch.poll() is None:
+                watch.kill()
+                watch.wait()
+
+    assert exit_code == 1
+    assert f"Could not listen on 127.0.0.1:{port}" in (tmp_path / "watch.log").read_text()
