@@ -21,9 +21,9 @@ DEFAULT_GRACEFUL_TIMEOUT_S = 20
 #: (4 s in resilient_http), so the server never closes a connection a client is about to reuse.
 DEFAULT_KEEPALIVE_S = 20
 #: Requests a worker serves before gunicorn replaces it, which bounds slow memory growth.
-DEFAULT_MAX_REQUESTS = 10_000
+DEFAULT_MAX_REQUESTS = 100_000
 #: Up to this many extra requests per worker, drawn at random, so workers do not restart at once.
-DEFAULT_MAX_REQUESTS_JITTER = 1_000
+DEFAULT_MAX_REQUESTS_JITTER = 10_000
 #: Largest request body the api reads, in bytes (1 MiB).
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 #: Seconds the whole request body may take to arrive once the api starts reading it.

@@ -53,8 +53,8 @@ def test_gunicorn_conf_defaults(tmp_path: Path) -> None:
     assert values["timeout"] == 30
     assert values["graceful_timeout"] == 20
     assert values["keepalive"] == 20
-    assert values["max_requests"] == 10_000
-    assert values["max_requests_jitter"] == 1_000
+    assert values["max_requests"] == 100_000
+    assert values["max_requests_jitter"] == 10_000
     assert values["worker_tmp_dir"] == ("/dev/shm" if Path("/dev/shm").is_dir() else None)
     assert values["control_socket_disable"] is True
     assert values["accesslog"] is None
