@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -20,6 +22,12 @@ from resilient_http import (
 
 #: Extra seconds a timed-out call may take past its deadline before the slow check fails.
 SLOW_CHECK_MARGIN_S = 1.0
+
+#: Header that carries each check's request id, so its call can be followed through the api's
+#: and the upstream's logs.
+REQUEST_ID_HEADER = "X-Request-ID"
+
+logger = logging.getLogger("caller")
 
 
 class Todo(BaseModel):
@@ -44,6 +52,7 @@ class CheckResult:
     attempts: int = 0
     elapsed_ms: float = 0.0
     failure_kinds: list[str] = field(default_factory=list)
+    request_id: str = ""
 
 
 @dataclass(slots=True)
@@ -70,6 +79,8 @@ class Clients:
 
 
 Verdict = Callable[[httpx2.Response], str | None]
+#: Sends a check's call with the headers it is given and returns the final response.
+Send = Callable[[dict[str, str]], httpx2.Response]
 
 
 def _expect_json(expected: object) -> Verdict:
@@ -114,23 +125,49 @@ def _expect_todo(todo_id: int) -> Verdict:
     return verdict
 
 
-def _run_call(name: str, send: Callable[[], httpx2.Response], verdict: Verdict) -> CheckResult:
+def _new_request_id() -> str:
+    return uuid.uuid4().hex
+
+
+def _log_result(result: CheckResult) -> CheckResult:
+    logger.info(
+        "Check %s %s",
+        result.name,
+        "passed" if result.passed else "failed",
+        extra={
+            "check": result.name,
+            "outcome": "pass" if result.passed else "fail",
+            "status": result.status,
+            "attempts": result.attempts,
+            "duration_ms": round(result.elapsed_ms, 1),
+            "request_id": result.request_id,
+        },
+    )
+    return result
+
+
+def _run_call(name: str, send: Send, verdict: Verdict) -> CheckResult:
+    request_id = _new_request_id()
     started = time.monotonic()
     try:
-        response = send()
+        response = send({REQUEST_ID_HEADER: request_id})
     except CallFailed as exc:
-        return _failed_call(name, exc, started)
+        result = _failed_call(name, exc, started)
+        result.request_id = request_id
+        return _log_result(result)
 
     attempts = attempts_of(response)
     problem = verdict(response)
-    return CheckResult(
+    result = CheckResult(
         name=name,
         passed=problem is None,
         detail=problem or "as expected",
         status=response.status_code,
         attempts=len(attempts),
         elapsed_ms=(time.monotonic() - started) * 1000,
+        request_id=request_id,
     )
+    return _log_result(result)
 
 
 def _failed_call(name: str, exc: CallFailed, started: float) -> CheckResult:
@@ -148,9 +185,10 @@ def _failed_call(name: str, exc: CallFailed, started: float) -> CheckResult:
 def check_slow_api(clients: Clients, timeout_s: float) -> CheckResult:
     """Pass when a call to a 10-second endpoint times out within its deadline plus a margin."""
     name = "slow_api_times_out"
+    request_id = _new_request_id()
     started = time.monotonic()
     try:
-        response = clients.slow.get("/delay/10")
+        response = clients.slow.get("/delay/10", headers={REQUEST_ID_HEADER: request_id})
     except DeadlineExceeded as exc:
         result = _failed_call(name, exc, started)
         bound_ms = (timeout_s + SLOW_CHECK_MARGIN_S) * 1000
@@ -160,20 +198,21 @@ def check_slow_api(clients: Clients, timeout_s: float) -> CheckResult:
             if result.passed
             else f"timed out, but only after {result.elapsed_ms:.0f} ms (bound {bound_ms:.0f} ms)"
         )
-        return result
     except CallFailed as exc:
         result = _failed_call(name, exc, started)
         result.detail = f"expected a timeout, got another failure: {exc}"
-        return result
+    else:
+        result = CheckResult(
+            name=name,
+            passed=False,
+            detail=f"expected a timeout after {timeout_s:g}s, got status {response.status_code}",
+            status=response.status_code,
+            attempts=len(attempts_of(response)),
+            elapsed_ms=(time.monotonic() - started) * 1000,
+        )
 
-    return CheckResult(
-        name=name,
-        passed=False,
-        detail=f"expected a timeout after {timeout_s:g}s, got status {response.status_code}",
-        status=response.status_code,
-        attempts=len(attempts_of(response)),
-        elapsed_ms=(time.monotonic() - started) * 1000,
-    )
+    result.request_id = request_id
+    return _log_result(result)
 
 
 def run_checks(clients: Clients, settings: CallerSettings) -> list[CheckResult]:
@@ -182,21 +221,37 @@ def run_checks(clients: Clients, settings: CallerSettings) -> list[CheckResult]:
     summary_body = {"title": "Bug report", "body": "Something broke", "priority": 1}
     summary = {"field_count": 3, "fields": ["title", "body", "priority"], "title_length": 10}
     return [
-        _run_call("api_health", lambda: clients.api.get("/health"), _expect_json({"status": "ok"})),
         _run_call(
-            "api_echo", lambda: clients.api.post("/echo", json=echo_body), _expect_json(echo_body)
+            "api_health",
+            lambda headers: clients.api.get("/health", headers=headers),
+            _expect_json({"status": "ok"}),
+        ),
+        _run_call(
+            "api_echo",
+            lambda headers: clients.api.post("/echo", json=echo_body, headers=headers),
+            _expect_json(echo_body),
         ),
         _run_call(
             "api_summarize_request",
-            lambda: clients.api.post("/summarize-request", json=summary_body),
+            lambda headers: clients.api.post(
+                "/summarize-request", json=summary_body, headers=headers
+            ),
             _expect_json(summary),
         ),
         _run_call(
             "api_rejects_invalid_request",
-            lambda: clients.api.post("/echo", json={"message": 42}),
+            lambda headers: clients.api.post("/echo", json={"message": 42}, headers=headers),
             _expect_status(httpx2.codes.UNPROCESSABLE_ENTITY),
         ),
-        _run_call("api_todo", lambda: clients.api.get("/todos/1"), _expect_todo(1)),
-        _run_call("external_api_todo", lambda: clients.external.get("/todos/1"), _expect_todo(1)),
+        _run_call(
+            "api_todo",
+            lambda headers: clients.api.get("/todos/1", headers=headers),
+            _expect_todo(1),
+        ),
+        _run_call(
+            "external_api_todo",
+            lambda headers: clients.external.get("/todos/1", headers=headers),
+            _expect_todo(1),
+        ),
         check_slow_api(clients, settings.caller_slow_timeout_s),
     ]

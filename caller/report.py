@@ -53,5 +53,6 @@ def append_run_log(results: Sequence[CheckResult], path: Path, run_id: str) -> N
                 "attempts": result.attempts,
                 "elapsed_ms": round(result.elapsed_ms, 1),
                 "detail": result.detail,
+                "request_id": result.request_id,
             }
             log.write(json.dumps(record) + "\n")

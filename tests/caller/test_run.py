@@ -50,6 +50,9 @@ def test_run_passes_against_live_servers(
     ]
     assert {record["outcome"] for record in records} == {"pass"}
     assert len({record["run_id"] for record in records}) == 1
+    request_ids = [record["request_id"] for record in records]
+    assert all(len(request_id) == 32 for request_id in request_ids)
+    assert len(set(request_ids)) == len(records)
 
 
 def test_run_reports_api_down(upstream_server: Server, tmp_path: Path) -> None:
