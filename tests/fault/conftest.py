@@ -11,12 +11,15 @@ set). Both must match the values the stack was started with, for example:
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 import pytest
 
 from tests.fault.stack import ComposeStack
 
 DEFAULT_API_PORT = "8000"
+#: Seconds to wait for the api to become healthy again after a test left it stopped.
+RESTORE_TIMEOUT_S = 60.0
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -39,3 +42,13 @@ def stack() -> ComposeStack:
         )
     port = os.environ.get("API_PORT", DEFAULT_API_PORT)
     return ComposeStack(project=project, api_url=f"http://127.0.0.1:{port}")
+
+
+@pytest.fixture(autouse=True)
+def restore_api(stack: ComposeStack) -> Iterator[None]:
+    """Start the api again after a test that failed while the api was stopped, so the later
+    tests find the stack up."""
+    yield
+    if stack.container_state("api").status != "running":
+        stack.compose("start", "api")
+        stack.wait_for_health("api", RESTORE_TIMEOUT_S)
