@@ -7,7 +7,7 @@ import json
 import subprocess
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -34,9 +34,11 @@ for name in os.listdir("/proc"):
 """
 
 
-def utc_now() -> str:
-    """Return the current time in RFC 3339, the form ``docker compose logs --since`` takes."""
-    return datetime.now(UTC).isoformat(timespec="microseconds")
+def utc_now(seconds_ago: float = 0.0) -> str:
+    """Return the current time, less ``seconds_ago``, in RFC 3339, the form
+    ``docker compose logs --since`` takes."""
+    moment = datetime.now(UTC) - timedelta(seconds=seconds_ago)
+    return moment.isoformat(timespec="microseconds")
 
 
 @dataclass(frozen=True, slots=True)
