@@ -48,12 +48,15 @@ def logging_config(
     Gunicorn's and uvicorn's loggers are listed by name because both servers attach their own
     plain-text handlers, and dictConfig replaces the handlers only of the loggers it lists.
     ``gunicorn.access`` and ``uvicorn.access`` get no handler: the services write their own
-    access line, and uvicorn skips its access log when that logger has no handler.
+    access line, and uvicorn skips its access log when that logger has no handler. httpx2 and
+    httpcore2 log every request at INFO; they are held at WARNING because the caller and the
+    resilient client already log one line per call and per retry decision.
     """
     level = level.upper()
     filters = dict(filters or {})
     quiet = {"handlers": [], "propagate": False}
     to_stdout = {"level": level, "handlers": ["stdout"], "propagate": False}
+    client_level = max(logging.getLevelName(level), logging.WARNING)
     return {
         "version": 1,
         "disable_existing_loggers": False,
@@ -74,6 +77,8 @@ def logging_config(
             "uvicorn": to_stdout,
             "uvicorn.error": {"level": level, "handlers": [], "propagate": True},
             "uvicorn.access": quiet,
+            "httpx2": {"level": logging.getLevelName(client_level)},
+            "httpcore2": {"level": logging.getLevelName(client_level)},
         },
     }
 

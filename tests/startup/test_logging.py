@@ -95,3 +95,18 @@ def test_uvicorn_color_message_dropped(
     record = json.loads(capsys.readouterr().out)
     assert record["message"] == "Started"
     assert "color_message" not in record
+
+
+@pytest.mark.parametrize(
+    ("level", "expected"),
+    [("info", logging.WARNING), ("debug", logging.WARNING), ("error", logging.ERROR)],
+    ids=["info", "debug", "error"],
+)
+def test_http_client_loggers_held_at_warning(
+    restore_logging: None, level: str, expected: int
+) -> None:
+    """httpx2 and httpcore2 log at WARNING or above, so a call is not logged twice."""
+    configure_logging(level)
+
+    assert logging.getLogger("httpx2").level == expected
+    assert logging.getLogger("httpcore2").level == expected
