@@ -12,12 +12,14 @@ from fastapi_offline import FastAPIOffline
 from api.error_handlers import install_error_handlers
 from api.middleware.access_log import AccessLogMiddleware
 from api.middleware.body_limit import BodyLimitMiddleware
+from api.middleware.json_fast_path import JSONFastPathMiddleware
 from api.middleware.request_id import RequestIdMiddleware
 from api.middleware.unhandled_errors import UnhandledErrorMiddleware
 from api.openapi import openapi_builder
 from api.readiness import Readiness, lifespan_with_readiness
 from api.routes import echo, health, metrics, ready, summarize, todos
 from api.settings import Settings
+from api.strict_json import decode_json_body
 from resilient_http import AsyncResilientClient, RetryPolicy
 from startup.settings import load_settings
 
@@ -94,7 +96,14 @@ def create_app(
     app.include_router(todos.router)
 
     # add_middleware puts each new middleware outside the previous ones, so the request id
-    # wraps everything and even a 413 or a 500 carries it.
+    # wraps everything and even a 413 or a 500 carries it. The fast path is innermost, so all
+    # of the api's middleware also runs for the requests it serves.
+    app.add_middleware(
+        JSONFastPathMiddleware,
+        routes=[*echo.router.routes, *summarize.router.routes],
+        decode=decode_json_body,
+        exception_handlers=app.exception_handlers,
+    )
     app.add_middleware(
         BodyLimitMiddleware,
         max_body_bytes=settings.max_body_bytes,
