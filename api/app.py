@@ -7,6 +7,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 import httpx2
 from fastapi import FastAPI
+from fastapi.telemetry import TelemetryConfig
 from fastapi_offline import FastAPIOffline
 
 from api.error_handlers import install_error_handlers
@@ -24,6 +25,11 @@ from resilient_http import AsyncResilientClient, RetryPolicy
 from startup.settings import load_settings
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+
+#: FastAPI's built-in OpenTelemetry bridge, switched off. The api reports through Prometheus
+#: and JSON logs and installs no OpenTelemetry SDK, yet with the bridge on FastAPI looks up the
+#: global tracer, meter and logger providers on every request.
+OPENTELEMETRY_OFF: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
 
 
 def todo_client_lifespan(
@@ -73,11 +79,14 @@ def create_app(
     if settings.docs_enabled:
         # The same FastAPI app, with /docs and /redoc loading their scripts and styles from
         # the api itself (fastapi-offline's copies) instead of a CDN.
-        app = FastAPIOffline(title=settings.app_name, lifespan=lifespan)
+        app = FastAPIOffline(
+            title=settings.app_name, lifespan=lifespan, telemetry=OPENTELEMETRY_OFF
+        )
     else:
         app = FastAPI(
             title=settings.app_name,
             lifespan=lifespan,
+            telemetry=OPENTELEMETRY_OFF,
             docs_url=None,
             redoc_url=None,
             openapi_url=None,
