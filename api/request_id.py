@@ -6,8 +6,8 @@ can carry it without passing it around.
 
 from __future__ import annotations
 
+import os
 import re
-import uuid
 from contextvars import ContextVar, Token
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -26,11 +26,52 @@ def current_request_id() -> str | None:
     return _current_request_id.get()
 
 
+class _RandomIds:
+    """Random version 4 UUIDs as 32 hex digits, like ``uuid.uuid4().hex``.
+
+    The bytes come from ``os.urandom`` as in ``uuid4``, but in batches of ``_IDS_PER_READ`` ids,
+    because one read per request was a visible share of the api's time per request. The batch
+    is dropped in a forked child, so two processes never hand out the same ids.
+    """
+
+    def __init__(self) -> None:
+        self._batch = b""
+        self._offset = 0
+        os.register_at_fork(after_in_child=self._drop_batch)
+
+    def _drop_batch(self) -> None:
+        self._batch = b""
+        self._offset = 0
+
+    def next_hex(self) -> str:
+        if self._offset >= len(self._batch):
+            self._batch = os.urandom(_UUID_BYTES * _IDS_PER_READ)
+            self._offset = 0
+        start = self._offset
+        self._offset = start + _UUID_BYTES
+        value = int.from_bytes(self._batch[start : self._offset])
+        # Set the version (4) and the RFC 4122 variant bits, as uuid.UUID(version=4) does.
+        value = (value & _CLEAR_VERSION_AND_VARIANT) | _VERSION_4_AND_VARIANT
+        return f"{value:032x}"
+
+
+_UUID_BYTES = 16
+_IDS_PER_READ = 256
+_CLEAR_VERSION_AND_VARIANT = ~((0xF000 << 64) | (0xC000 << 48))
+_VERSION_4_AND_VARIANT = (0x4000 << 64) | (0x8000 << 48)
+_random_ids = _RandomIds()
+
+
+def new_request_id() -> str:
+    """Return a new random id: a version 4 UUID as 32 hex digits."""
+    return _random_ids.next_hex()
+
+
 def choose_request_id(header_value: bytes | None) -> str:
     """Return ``header_value`` when it is a sane id, otherwise a new random id (32 hex digits)."""
     if header_value is not None and _SANE_REQUEST_ID.fullmatch(header_value):
         return header_value.decode("ascii")
-    return uuid.uuid4().hex
+    return new_request_id()
 
 
 def bind_request_id(request_id: str) -> Token[str | None]:
