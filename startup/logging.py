@@ -77,8 +77,8 @@ def logging_config(
             "uvicorn": to_stdout,
             "uvicorn.error": {"level": level, "handlers": [], "propagate": True},
             "uvicorn.access": quiet,
-            "httpx2": {"level": logging.getLevelName(client_level)},
-            "httpcore2": {"level": logging.getLevelName(client_level)},
+            "httpx2": {"level": logging.getLevelName(client_level), "handlers": []},
+            "httpcore2": {"level": logging.getLevelName(client_level), "handlers": []},
         },
     }
 
