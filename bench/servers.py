@@ -27,6 +27,8 @@ STARTUP_TIMEOUT_S = 30.0
 #: Gunicorn's graceful timeout is 20 s in the api; benchmark requests finish long before that.
 STOP_TIMEOUT_S = 25.0
 WORKERS = 2
+#: Lines of a server's output shown when it fails to start.
+LOG_LINES_ON_FAILURE = 20
 #: The api's settings variables, which ``serve`` removes from the inherited environment, so the
 #: caller's shell cannot change what is measured.
 API_VARIABLES = frozenset(
@@ -151,7 +153,11 @@ def serve(
         )
     server = RunningServer(target, process, port)
     try:
-        _wait_until_serving(server, probe_path, probe_body)
+        try:
+            _wait_until_serving(server, probe_path, probe_body)
+        except RuntimeError as exc:
+            tail = output.read_text(errors="replace").splitlines()[-LOG_LINES_ON_FAILURE:]
+            raise RuntimeError(f"{exc}. Last lines of its output:\n" + "\n".join(tail)) from exc
         yield server
     finally:
         _stop(process)
