@@ -1,5 +1,6 @@
 """The application object that gunicorn imports (``api.main:app``)."""
 
+import gc
 import logging
 
 from api.app import create_app
@@ -11,3 +12,10 @@ logging.logProcesses = False
 logging.logMultiprocessing = False
 
 app = create_app()
+
+# Move everything built at start-up (modules, models, routes) out of the garbage collector's
+# view. Those objects live as long as the worker, and a full collection under load walked all
+# of them: about 45 ms per collection in an in-process loop on a 2-core test machine, against
+# about 20 ms with them frozen. Start-up garbage is collected first, so none of it is frozen.
+gc.collect()
+gc.freeze()
