@@ -48,8 +48,10 @@ async def handle_validation_error(request: Request, exc: Exception) -> Response:
     issues = describe_validation_errors(errors)
 
     count = len(errors)
-    noun = "value is" if count == 1 else "values are"
-    detail = f"{count} {noun} invalid. Fix them and send the request again."
+    if count == 1:
+        detail = "1 value is invalid. Fix it and send the request again."
+    else:
+        detail = f"{count} values are invalid. Fix them and send the request again."
     if count > len(issues):
         detail += f" The first {len(issues)} are listed."
     return problem_response(VALIDATION_FAILED, detail, request.scope, errors=issues)

@@ -53,7 +53,8 @@ class ServerSettings(BaseSettings):
 
     model_config = SettingsConfigDict(case_sensitive=False, extra="ignore")
 
-    host: str = Field(default="0.0.0.0", min_length=1)  # noqa: S104 - a container must listen on all interfaces
+    #: Loopback by default, like gunicorn's own default; the container sets HOST=0.0.0.0.
+    host: str = Field(default="127.0.0.1", min_length=1)
     port: int = Field(default=DEFAULT_PORT, ge=1, le=65535)
     web_concurrency: int = Field(default=DEFAULT_WEB_CONCURRENCY, ge=1, le=64)
     worker_timeout_s: int = Field(default=DEFAULT_WORKER_TIMEOUT_S, ge=1)

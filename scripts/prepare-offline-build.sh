@@ -189,7 +189,7 @@ main() {
     wheelhouse_size=$(du -sh "$wheelhouse" | cut -f1)
     log "Done in $((SECONDS - started)) s: base image $base_image, $wheel_count wheels ($wheelhouse_size) in $wheelhouse."
     log "Build offline with:"
-    printf '  export BASE_IMAGE=%s\n  docker compose build\n' "$base_image"
+    printf '  export BASE_IMAGE=%s\n  docker compose up --build\n' "$base_image"
 }
 
 main "$@"

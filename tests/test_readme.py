@@ -42,13 +42,30 @@ def test_readme_curl_example_output(api_server: Server, command: str, expected: 
     assert result.stdout.strip() == expected
 
 
+def _documented_default(value: object) -> str | None:
+    """Return a default as the README's table writes it, or None for one it describes in words."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, int | float | str | Path):
+        return str(value)
+    return None
+
+
 def test_readme_documents_every_setting() -> None:
-    """Every environment variable a service reads has a row in the README's configuration table."""
+    """Every environment variable a service reads has a row in the README's configuration table,
+    and the row shows the default the code uses."""
     from api.settings import ServerSettings, Settings
     from caller.settings import CallerSettings
     from upstream.settings import UpstreamSettings
 
     readme = README.read_text()
     for settings_class in (Settings, ServerSettings, CallerSettings, UpstreamSettings):
-        for name in settings_class.model_fields:
-            assert f"| `{name.upper()}`" in readme, f"{name.upper()} ({settings_class.__name__})"
+        for name, field in settings_class.model_fields.items():
+            variable = name.upper()
+            assert f"| `{variable}`" in readme, f"{variable} ({settings_class.__name__})"
+            default = _documented_default(field.default)
+            if default is not None:
+                row = f"| `{variable}` | `{default}` |"
+                assert row in readme, f"{variable} default: expected a row starting {row!r}"

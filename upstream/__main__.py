@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import argparse
 import logging
 import logging.config
+from collections.abc import Sequence
 
 import uvicorn
 
@@ -14,7 +16,20 @@ from upstream.app import create_app
 from upstream.settings import UpstreamSettings
 
 
-def main() -> None:
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m upstream",
+        description=(
+            "Serve the local stand-in for JSONPlaceholder and httpbin, with scripted faults. "
+            "It takes no options: UPSTREAM_HOST (default 127.0.0.1), PORT (default 8080) and "
+            "LOG_LEVEL (default info) configure it."
+        ),
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parse_args(argv)
     settings = load_settings(UpstreamSettings)
     config = logging_config(settings.log_level)
     logging.config.dictConfig(config)

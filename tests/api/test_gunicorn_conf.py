@@ -48,7 +48,7 @@ def test_gunicorn_conf_defaults(tmp_path: Path) -> None:
     """Defaults: 20 s keep-alive and grace, recycling with jitter, no control socket."""
     values = read_config({"METRICS_DIR": str(tmp_path)})
 
-    assert values["bind"] == "0.0.0.0:8000"
+    assert values["bind"] == "127.0.0.1:8000"
     assert values["worker_class"] == "uvicorn_worker.UvicornWorker"
     assert values["timeout"] == 30
     assert values["graceful_timeout"] == 20

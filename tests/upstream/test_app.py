@@ -39,3 +39,18 @@ def test_delay_returns_httpbin_shape(client: TestClient) -> None:
     response = client.get("/delay/0", headers={"X-Probe": "1"})
     assert response.status_code == 200
     assert response.json()["headers"]["x-probe"] == "1"
+
+
+def test_unknown_option_exits_2() -> None:
+    """``python -m upstream`` takes no options: an unknown one exits 2 before anything starts."""
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "upstream", "--port", "3"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 2
+    assert "unrecognized arguments: --port 3" in result.stderr
