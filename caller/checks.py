@@ -43,7 +43,7 @@ class Todo(BaseModel):
 
 @dataclass(slots=True)
 class CheckResult:
-    """What one check observed."""
+    """The outcome of one check: status, attempts, duration and a readable detail."""
 
     name: str
     passed: bool

@@ -11,7 +11,7 @@ from typing import TextIO
 from caller.checks import CheckResult
 
 _COLUMNS = ("check", "outcome", "status", "attempts", "ms", "detail")
-#: Longest detail shown in the table; the run log keeps the whole text.
+#: Maximum length of a detail in the table. The run log keeps the whole text.
 MAX_TABLE_DETAIL = 100
 
 

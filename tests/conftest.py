@@ -69,7 +69,7 @@ class Server:
 
 
 def start_server(module: str, env: dict[str, str], port: int) -> Server:
-    """Run ``python -m module`` with ``env`` and wait until its ``/health`` answers."""
+    """Run ``python -m module`` with ``env`` and wait until its ``/health`` returns 200."""
     base_env = {key: value for key, value in os.environ.items() if key not in SERVICE_VARIABLES}
     process = subprocess.Popen(
         [sys.executable, "-m", module],
@@ -88,7 +88,9 @@ def start_server(module: str, env: dict[str, str], port: int) -> Server:
         except httpx2.TransportError:
             time.sleep(0.1)
     server.stop()
-    raise RuntimeError(f"python -m {module} did not answer /health within {STARTUP_TIMEOUT_S}s")
+    raise RuntimeError(
+        f"python -m {module} did not return 200 on /health within {STARTUP_TIMEOUT_S}s"
+    )
 
 
 @pytest.fixture(scope="session")
