@@ -10,7 +10,13 @@ from typing import Any
 import anyio
 import httpx2
 
-from ._client import ATTEMPT_HEADER, ATTEMPTS_EXTENSION, DEFAULT_KEEPALIVE_EXPIRY_S, pool_limits
+from ._client import (
+    ATTEMPT_HEADER,
+    ATTEMPTS_EXTENSION,
+    DEFAULT_KEEPALIVE_EXPIRY_S,
+    pool_limits,
+    with_first_attempt_header,
+)
 from ._engine import CallState, apply_idempotency_key
 from ._hosts import DEFAULT_HOSTS, HostRegistry
 from ._policy import RetryPolicy
@@ -62,6 +68,7 @@ class AsyncResilientClient:
 
         The arguments are those of ``ResilientClient.request``.
         """
+        kwargs["headers"] = with_first_attempt_header(kwargs.get("headers"))
         request = self._client.build_request(method, url, **kwargs)
         apply_idempotency_key(request, idempotency_key)
         call = CallState(
@@ -75,7 +82,8 @@ class AsyncResilientClient:
         )
 
         while True:
-            request.headers[ATTEMPT_HEADER] = str(call.attempt_number)
+            if call.attempts:
+                request.headers[ATTEMPT_HEADER] = str(call.attempt_number)
             request.extensions["timeout"] = call.start_attempt()
             try:
                 with anyio.fail_after(call.time_left()):
