@@ -39,7 +39,7 @@ def main() -> None:
 
     run("throughput.py", SMOKE_THROUGHPUT_ARGS if args.smoke else [])
     run("memory.py", SMOKE_MEMORY_ARGS if args.smoke else [])
-    # bench/client.py has no duration option; it takes about 15 seconds either way.
+    # bench/client.py has no duration option; it takes about 25 seconds either way.
     run("client.py", [])
 
 
