@@ -1,6 +1,6 @@
 """Run every benchmark in turn: the api comparison, the memory check and the client benchmark.
 
-Run from the repository root: ``.venv/bin/python bench/all.py``, which takes about four minutes.
+Run from the repository root: ``.venv/bin/python bench/all.py``, which takes about three minutes.
 ``--smoke`` runs each script as briefly as it allows (under a minute, for CI) to prove that the
 scripts still work. Its numbers come from too short a run to compare. A benchmark that fails
 stops the run with its exit code.
