@@ -73,7 +73,11 @@ def test_caller_recovers_after_api_restart(stack: ComposeStack) -> None:
         f"down: {failed_checks(failing)}; first passing round after it was healthy again: "
         f"{next(r['run_id'] for r in passing if r['failed'] == 0)}"
     )
-    assert "api_health" in failed_checks(failing)
+    # The api may stop in the middle of a round, so which api checks failed varies; the checks
+    # of the other upstreams must not fail.
+    failed = failed_checks(failing)
+    assert failed
+    assert all(name.startswith("api_") for name in failed), failed
     assert caller_after.status == "running"
     assert caller_after.started_at == caller_before.started_at
     assert caller_after.restart_count == caller_before.restart_count
