@@ -1,2 +1,2 @@
-"""What every service process in this project does at start-up: load settings from the
-environment and fail fast with a readable message when they are invalid."""
+"""Start-up code shared by every service process in this project: settings loaded from the
+environment, with a readable message when they are invalid, and JSON logging."""
