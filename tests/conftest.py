@@ -9,24 +9,25 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx2
 import pytest
 
+from api.settings import ServerSettings, Settings
+from caller.settings import CallerSettings
+from upstream.settings import UpstreamSettings
+
 #: Variables the services read; tests start from none of them so the host's shell cannot leak in.
-SERVICE_VARIABLES = (
-    "APP_NAME",
-    "PORT",
-    "HOST",
-    "WEB_CONCURRENCY",
-    "LOG_LEVEL",
-    "EXTERNAL_API_URL",
-    "SLOW_API_URL",
-    "API_BASE_URL",
-    "CALLER_RUN_LOG",
-    "CALLER_DEADLINE_S",
-    "CALLER_SLOW_TIMEOUT_S",
-    "UPSTREAM_HOST",
+#: They are the settings classes' fields, plus the metrics folder that prometheus-client reads
+#: itself.
+SERVICE_VARIABLES = frozenset(
+    {
+        name.upper()
+        for settings_class in (Settings, ServerSettings, CallerSettings, UpstreamSettings)
+        for name in settings_class.model_fields
+    }
+    | {"PROMETHEUS_MULTIPROC_DIR"}
 )
 STARTUP_TIMEOUT_S = 20.0
 
@@ -68,28 +69,42 @@ class Server:
                 self.process.wait()
 
 
-def start_server(module: str, env: dict[str, str], port: int) -> Server:
-    """Run ``python -m module`` with ``env`` and wait until its ``/health`` returns 200."""
+def start_server(
+    module: str,
+    env: dict[str, str],
+    port: int,
+    *,
+    log_path: Path | None = None,
+    ready_path: str = "/health",
+) -> Server:
+    """Run ``python -m module`` with ``env`` and wait until ``ready_path`` returns 200.
+
+    The server's output goes to ``log_path`` when given, and is discarded otherwise.
+    """
     base_env = {key: value for key, value in os.environ.items() if key not in SERVICE_VARIABLES}
-    process = subprocess.Popen(
-        [sys.executable, "-m", module],
-        env={**base_env, **env, "PORT": str(port)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    with log_path.open("wb") if log_path else open(os.devnull, "wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", module],
+            env={**base_env, **env, "PORT": str(port)},
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
     server = Server(process, f"http://127.0.0.1:{port}")
     deadline = time.monotonic() + STARTUP_TIMEOUT_S
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"python -m {module} exited with {process.returncode} at start-up")
+            where = f"; its output is in {log_path}" if log_path else ""
+            raise RuntimeError(
+                f"python -m {module} exited with {process.returncode} at start-up{where}"
+            )
         try:
-            if httpx2.get(f"{server.url}/health", timeout=1).status_code == httpx2.codes.OK:
+            if httpx2.get(f"{server.url}{ready_path}", timeout=1).status_code == httpx2.codes.OK:
                 return server
         except httpx2.TransportError:
             time.sleep(0.1)
     server.stop()
     raise RuntimeError(
-        f"python -m {module} did not return 200 on /health within {STARTUP_TIMEOUT_S}s"
+        f"python -m {module} did not return 200 on {ready_path} within {STARTUP_TIMEOUT_S}s"
     )
 
 

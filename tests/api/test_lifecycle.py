@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import signal
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -19,9 +16,8 @@ import httpx2
 import pytest
 
 from api.metrics_dir import default_metrics_dir
-from tests.conftest import SERVICE_VARIABLES, STARTUP_TIMEOUT_S, Server, free_port
+from tests.conftest import Server, free_port, start_server
 
-EXTRA_VARIABLES = ("METRICS_DIR", "GRACEFUL_TIMEOUT_S", "PROMETHEUS_MULTIPROC_DIR")
 #: Batches of HEALTH_REQUESTS sent at most while waiting for both workers to serve.
 MAX_HEALTH_BATCHES = 20
 HEALTH_REQUESTS = 60
@@ -32,28 +28,9 @@ GRACEFUL_TIMEOUT_S = 10
 
 def start_api(env: dict[str, str], log_path: Path) -> Server:
     """Run ``python -m api`` on a loopback port with its output in ``log_path``; wait for it."""
-    hidden = {*SERVICE_VARIABLES, *EXTRA_VARIABLES}
-    base_env = {key: value for key, value in os.environ.items() if key not in hidden}
-    port = free_port()
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "api"],
-            env={**base_env, "HOST": "127.0.0.1", **env, "PORT": str(port)},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    server = Server(process, f"http://127.0.0.1:{port}")
-    deadline = time.monotonic() + STARTUP_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"python -m api exited with {process.returncode}:\n{log_path}")
-        try:
-            if httpx2.get(f"{server.url}/ready", timeout=1).status_code == httpx2.codes.OK:
-                return server
-        except httpx2.TransportError:
-            time.sleep(0.1)
-    server.stop()
-    raise RuntimeError(f"python -m api was not ready within {STARTUP_TIMEOUT_S}s")
+    return start_server(
+        "api", {"HOST": "127.0.0.1", **env}, free_port(), log_path=log_path, ready_path="/ready"
+    )
 
 
 def log_records(log_path: Path) -> list[dict[str, object]]:

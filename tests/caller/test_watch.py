@@ -20,14 +20,12 @@ from tests.conftest import SERVICE_VARIABLES, Server, free_port, start_server
 RECOVERY_TIMEOUT_S = 45.0
 #: Seconds ``watch`` may take to exit after SIGTERM; it promises one, plus process teardown.
 STOP_TIMEOUT_S = 2.0
-WATCH_VARIABLES = ("CALLER_INTERVAL_S", "CALLER_HOST", "CALLER_PORT")
 
 
 def start_watch(
     api_url: str, upstream: Server, tmp_path: Path, probe_port: int
 ) -> subprocess.Popen[bytes]:
-    hidden = {*SERVICE_VARIABLES, *WATCH_VARIABLES}
-    env = {key: value for key, value in os.environ.items() if key not in hidden}
+    env = {key: value for key, value in os.environ.items() if key not in SERVICE_VARIABLES}
     env.update(
         {
             "API_BASE_URL": api_url,
