@@ -21,7 +21,8 @@ DEFAULT_HOST = "127.0.0.1"
 class CallerSettings(BaseSettings):
     """Where the caller sends its checks and where it writes its run log.
 
-    The URLs have no defaults on purpose: the caller must never reach a host nobody configured.
+    The URLs have no defaults on purpose: the caller must never reach a host that was not
+    configured.
     """
 
     model_config = SettingsConfigDict(case_sensitive=False, extra="ignore")

@@ -61,11 +61,11 @@ def pool_limits(keepalive_expiry_s: float = DEFAULT_KEEPALIVE_EXPIRY_S) -> httpx
 class ResilientClient:
     """A blocking HTTP client for one upstream that retries by ``policy``.
 
-    Create one per process and upstream and reuse it: it holds the connection pool. It returns
-    every response whose status is not retried (2xx, 3xx and most 4xx) and raises a ``CallFailed``
-    subclass when the call ends without one. The default transport stops every socket operation
-    at the call's deadline. A custom ``transport`` keeps only the per-attempt timeouts, which a
-    server trickling its body can outlast.
+    Create one per process and upstream and reuse it, because it owns the connection pool. It
+    returns every response whose status is not retried (2xx, 3xx and most 4xx) and raises a
+    ``CallFailed`` subclass when the call ends without one. The default transport stops every
+    socket operation at the call's deadline. A custom ``transport`` keeps only the per-attempt
+    timeouts, which a server trickling its body can outlast.
     """
 
     def __init__(

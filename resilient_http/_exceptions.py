@@ -22,8 +22,9 @@ class ResilientHTTPError(Exception):
 class CallFailed(ResilientHTTPError):
     """A logical call ended without a usable response.
 
-    ``attempts`` holds one record per attempt, in order. ``response`` is the last response when the
-    final attempt got one (a status that is not retried, or retries ran out on a retryable status).
+    ``attempts`` contains one record per attempt, in order. ``response`` is the last response when
+    the final attempt got one (a status that is not retried, or retries ran out on a retryable
+    status).
     """
 
     def __init__(

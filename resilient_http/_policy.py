@@ -1,4 +1,4 @@
-"""The retry policy: one immutable object that says how a logical call may be retried."""
+"""The retry policy: one immutable object that defines how a logical call may be retried."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ DEFAULT_BREAKER_OPEN_S = 30.0
 #: Methods that RFC 9110 defines as idempotent, so a repeat has the same effect as one request.
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
 
-#: Statuses that say the server did not act on the request, so every method may retry them.
+#: Statuses that mean the server did not act on the request, so every method may retry them.
 STATUSES_RETRYABLE_FOR_ANY_METHOD = frozenset({408, 429})
 
 #: Statuses that may hide a half-done action, so only idempotent requests retry them.

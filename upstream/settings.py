@@ -11,7 +11,7 @@ DEFAULT_PORT = 8080
 
 
 class UpstreamSettings(BaseSettings):
-    """Where the stand-in listens. It binds to loopback unless told otherwise."""
+    """The stand-in's listening address: loopback unless UPSTREAM_HOST sets another one."""
 
     model_config = SettingsConfigDict(case_sensitive=False, extra="ignore")
 

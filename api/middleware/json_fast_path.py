@@ -4,7 +4,7 @@ For ``POST /echo`` most of the api's time went to Starlette's exception middlewa
 FastAPI's per-request exit stacks, dependency solving, a content-type parse with
 ``email.message`` and a second validation of the response model. This middleware sits inside the
 api's own middleware, so request ids, access logs, metrics, body limits and the 500 handler still
-apply, and responds to a valid request itself: it reads the body, decodes it strictly, validates it
+apply. It responds to a valid request itself. It reads the body, decodes it strictly, validates it
 with the route's own body field, awaits the endpoint and serializes the result with the route's
 own response field.
 

@@ -16,7 +16,7 @@ def client() -> TestClient:
 
 
 def test_health_returns_ok(client: TestClient) -> None:
-    """GET /health answers the lesson's body exactly."""
+    """GET /health returns the lesson's body exactly."""
     response = client.get("/health")
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/json"

@@ -17,7 +17,7 @@ from tests.conftest import Server, free_port, start_server
 
 
 def test_gunicorn_serves_lesson_contract(api_server: Server) -> None:
-    """The real server answers the lesson's requests byte for byte."""
+    """The real server returns the lesson's responses byte for byte."""
     health = httpx2.get(f"{api_server.url}/health")
     echo = httpx2.post(f"{api_server.url}/echo", json={"message": "hello"})
     assert health.status_code == 200

@@ -36,7 +36,7 @@ def test_app_name_default_is_project_name() -> None:
 def test_invalid_variable_names_variable_and_value(
     monkeypatch: pytest.MonkeyPatch, variable: str, value: str, expected: str
 ) -> None:
-    """The error names the variable, repeats the value and says what was expected."""
+    """The error names the variable, repeats the value and states what was expected."""
     monkeypatch.setenv(variable, value)
     with pytest.raises(InvalidSettings) as caught:
         load_settings(ServerSettings)

@@ -56,7 +56,7 @@ def test_run_passes_against_live_servers(
 
 
 def test_run_reports_api_down(upstream_server: Server, tmp_path: Path) -> None:
-    """With nothing listening at API_BASE_URL, the run fails and says the api is unreachable."""
+    """With nothing listening at API_BASE_URL, the run fails and reports the api as unreachable."""
     api_url = f"http://127.0.0.1:{free_port()}"
     result = run_caller(api_url, upstream_server, tmp_path / "runs.jsonl")
 

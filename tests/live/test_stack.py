@@ -29,7 +29,7 @@ LESSON_CASES = [
 def test_api_lesson_contract(
     api_url: str, method: str, path: str, body: object, expected: bytes
 ) -> None:
-    """The containerised api answers the lesson's requests byte for byte."""
+    """The containerised api returns the lesson's responses byte for byte."""
     response = httpx2.request(method, f"{api_url}{path}", json=body)
     assert response.status_code == 200
     assert response.content == expected
@@ -43,7 +43,7 @@ def test_api_rejects_wrong_type(api_url: str) -> None:
 
 
 def test_upstream_serves_todo(upstream_url: str) -> None:
-    """The stand-in answers /todos/1 in JSONPlaceholder's shape."""
+    """The stand-in returns /todos/1 in JSONPlaceholder's shape."""
     response = httpx2.get(f"{upstream_url}/todos/1")
     assert response.status_code == 200
     assert response.json()["id"] == 1

@@ -50,7 +50,7 @@ def test_attempt_header_counts_attempts(scripted_server: ScriptedServer) -> None
 
 
 def test_503_stops_after_max_attempts(scripted_server: ScriptedServer) -> None:
-    """An upstream that always answers 503 gets exactly max_attempts requests."""
+    """An upstream that always returns 503 gets exactly max_attempts requests."""
     scripted_server.fallback = Answer(503)
     with (
         ResilientClient(scripted_server.url, policy=FAST) as client,
@@ -85,7 +85,7 @@ def test_post_503_retried_with_idempotency_key(scripted_server: ScriptedServer) 
 
 
 def test_slow_answer_times_out_then_retries(scripted_server: ScriptedServer) -> None:
-    """A slow answer is a read timeout, retried, and the call then succeeds."""
+    """A slow response is a read timeout, retried, and the call then succeeds."""
     scripted_server.answer_with(Answer(200, delay_s=1.0), Answer(200))
     policy = RetryPolicy(read_timeout_s=0.2, backoff_base_s=0.001, deadline_s=5.0)
     with ResilientClient(scripted_server.url, policy=policy) as client:
@@ -120,7 +120,7 @@ def test_post_read_timeout_not_retried(scripted_server: ScriptedServer) -> None:
 
 
 def test_deadline_bounds_whole_call(scripted_server: ScriptedServer) -> None:
-    """With a 0.5 s deadline, a 3 s answer ends the call as DeadlineExceeded, not a late 200."""
+    """With a 0.5 s deadline, a 3 s response ends the call as DeadlineExceeded, not a late 200."""
     scripted_server.fallback = Answer(200, delay_s=3.0)
     policy = RetryPolicy(deadline_s=0.5, read_timeout_s=10.0)
     with (

@@ -1,4 +1,4 @@
-"""The stand-in answers in JSONPlaceholder's and httpbin's shapes."""
+"""The stand-in responds in JSONPlaceholder's and httpbin's shapes."""
 
 from __future__ import annotations
 
@@ -30,12 +30,12 @@ def test_unknown_todo_returns_404(client: TestClient, todo_id: int) -> None:
 
 @pytest.mark.parametrize("code", [200, 418, 503])
 def test_status_returns_that_status(client: TestClient, code: int) -> None:
-    """GET /status/{code} answers with that status."""
+    """GET /status/{code} returns that status."""
     assert client.get(f"/status/{code}").status_code == code
 
 
 def test_delay_returns_httpbin_shape(client: TestClient) -> None:
-    """GET /delay/0 answers at once with httpbin's echo of the request."""
+    """GET /delay/0 returns at once with httpbin's echo of the request."""
     response = client.get("/delay/0", headers={"X-Probe": "1"})
     assert response.status_code == 200
     assert response.json()["headers"]["x-probe"] == "1"
