@@ -14,8 +14,8 @@ from ._client import (
     ATTEMPT_HEADER,
     ATTEMPTS_EXTENSION,
     DEFAULT_KEEPALIVE_EXPIRY_S,
+    default_headers,
     pool_limits,
-    with_first_attempt_header,
 )
 from ._engine import CallState, apply_idempotency_key
 from ._hosts import DEFAULT_HOSTS, HostRegistry
@@ -45,7 +45,7 @@ class AsyncResilientClient:
         self.policy = policy or RetryPolicy()
         self._client = httpx2.AsyncClient(
             base_url=base_url,
-            headers=headers,
+            headers=default_headers(headers),
             transport=transport,
             limits=pool_limits(keepalive_expiry_s),
         )
@@ -68,7 +68,6 @@ class AsyncResilientClient:
 
         The arguments are those of ``ResilientClient.request``.
         """
-        kwargs["headers"] = with_first_attempt_header(kwargs.get("headers"))
         request = self._client.build_request(method, url, **kwargs)
         apply_idempotency_key(request, idempotency_key)
         call = CallState(

@@ -45,7 +45,10 @@ class RetryBudget:
     def record_first_attempt(self) -> None:
         """Deposit the share of one first attempt."""
         with self._lock:
-            self._refill()
+            # At or above the reserve there is nothing to refill, and ``try_spend`` refills (so
+            # restarts the refill clock) before it takes the bucket below the reserve.
+            if self._tokens < self.reserve:
+                self._refill()
             self._tokens = min(self.capacity, self._tokens + self.ratio)
 
     def try_spend(self) -> bool:

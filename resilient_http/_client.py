@@ -13,7 +13,7 @@ from ._attempts import Attempt
 from ._engine import CallState, apply_idempotency_key
 from ._hosts import DEFAULT_HOSTS, HostRegistry
 from ._policy import RetryPolicy
-from ._transport import DeadlineScope, DeadlineTransport
+from ._transport import DeadlineTransport, send_before
 
 #: Header that carries the 1-based attempt number, so servers can tell retries apart in logs.
 ATTEMPT_HEADER = "X-Attempt"
@@ -34,19 +34,13 @@ def attempts_of(response: httpx2.Response) -> list[Attempt]:
     return attempts
 
 
-def with_first_attempt_header(headers: Any) -> Any:
-    """Return request headers that also carry ``X-Attempt: 1``.
+def default_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
+    """Return the client's default headers: ``headers`` plus ``X-Attempt: 1``.
 
-    The header goes in before the request is built because setting it on a built request walks
-    every header again, which costs more than the rest of the retry engine on a successful call.
+    The first attempt's header is a default header of the pooled client. A request built without
+    headers of its own then needs no header merge, and retries overwrite the header.
     """
-    if headers is None:
-        return {ATTEMPT_HEADER: "1"}
-    if isinstance(headers, dict):
-        return {**headers, ATTEMPT_HEADER: "1"}
-    merged = httpx2.Headers(headers)
-    merged[ATTEMPT_HEADER] = "1"
-    return merged
+    return {**(headers or {}), ATTEMPT_HEADER: "1"}
 
 
 def pool_limits(keepalive_expiry_s: float = DEFAULT_KEEPALIVE_EXPIRY_S) -> httpx2.Limits:
@@ -85,7 +79,7 @@ class ResilientClient:
         limits = pool_limits(keepalive_expiry_s)
         self._client = httpx2.Client(
             base_url=base_url,
-            headers=headers,
+            headers=default_headers(headers),
             transport=transport or DeadlineTransport(limits),
             limits=limits,
         )
@@ -111,7 +105,6 @@ class ResilientClient:
         ``"auto"`` for a random one. A header the caller set already is never replaced. Other
         keyword arguments go to ``httpx2.Client.build_request``.
         """
-        kwargs["headers"] = with_first_attempt_header(kwargs.get("headers"))
         request = self._client.build_request(method, url, **kwargs)
         apply_idempotency_key(request, idempotency_key)
         call = CallState(
@@ -129,8 +122,8 @@ class ResilientClient:
                 request.headers[ATTEMPT_HEADER] = str(call.attempt_number)
             request.extensions["timeout"] = call.start_attempt()
             try:
-                with DeadlineScope(time.monotonic() + call.time_left()):
-                    response = self._client.send(request)
+                deadline = time.monotonic() + call.time_left()
+                response = send_before(self._client, request, deadline)
             except httpx2.RequestError as exc:
                 decision = call.on_failure(exc)
                 if decision.error is not None:

@@ -27,20 +27,15 @@ SocketOption = (
 )
 
 
-class DeadlineScope:
-    """Make socket operations inside the ``with`` block stop at ``deadline``, a
-    ``time.monotonic`` value. A class rather than a generator, because it runs on every attempt."""
-
-    def __init__(self, deadline: float) -> None:
-        self._deadline = deadline
-        self._token: contextvars.Token[float | None] | None = None
-
-    def __enter__(self) -> None:
-        self._token = _deadline.set(self._deadline)
-
-    def __exit__(self, *exc_info: object) -> None:
-        if self._token is not None:
-            _deadline.reset(self._token)
+def send_before(client: httpx2.Client, request: httpx2.Request, deadline: float) -> httpx2.Response:
+    """Send ``request`` through ``client`` so that every socket operation stops at ``deadline``,
+    a ``time.monotonic`` value. A function rather than a context manager, because it runs on
+    every attempt and a ``with`` block costs three calls more."""
+    token = _deadline.set(deadline)
+    try:
+        return client.send(request)
+    finally:
+        _deadline.reset(token)
 
 
 def _clamp(timeout: float | None, error: type[httpcore2.TimeoutException]) -> float | None:
@@ -56,12 +51,19 @@ def _clamp(timeout: float | None, error: type[httpcore2.TimeoutException]) -> fl
 class _DeadlineStream(httpcore2.NetworkStream):
     def __init__(self, stream: httpcore2.NetworkStream) -> None:
         self._stream = stream
+        # The pool reads socket details twice per request to check a kept-alive connection;
+        # binding the wrapped stream's methods saves one call each time.
+        self.get_extra_info = stream.get_extra_info  # type: ignore[method-assign]
+        self.close = stream.close  # type: ignore[method-assign]
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         return self._stream.read(max_bytes, _clamp(timeout, httpcore2.ReadTimeout))
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        self._stream.write(buffer, _clamp(timeout, httpcore2.WriteTimeout))
+        # h11 hands over an empty buffer for the end of a request without a body; writing it
+        # sends nothing, so it needs no deadline either.
+        if buffer:
+            self._stream.write(buffer, _clamp(timeout, httpcore2.WriteTimeout))
 
     def close(self) -> None:
         self._stream.close()

@@ -86,3 +86,19 @@ def test_budget_thread_safe() -> None:
         thread.join()
 
     assert granted.count(True) == 100
+
+
+def test_refill_counts_only_time_below_reserve() -> None:
+    """Quiet time spent at a full reserve earns nothing once retries drain the bucket."""
+    clock = FakeClock()
+    budget = RetryBudget(ratio=0.1, reserve=2, clock=clock)
+    clock.now += 100 * RESERVE_REFILL_S
+    budget.record_first_attempt()
+    assert budget.try_spend()
+    assert budget.try_spend()
+
+    clock.now += RESERVE_REFILL_S / 10
+    budget.record_first_attempt()
+
+    # 0.1 left after the spends, 0.2 refilled in a tenth of the refill time, 0.1 deposited.
+    assert budget.tokens == pytest.approx(0.4)
