@@ -15,7 +15,9 @@ from typing import Any
 
 from pydantic import AnyUrl, SecretBytes, SecretStr
 from pydantic_settings import BaseSettings
-from pythonjsonlogger.core import RESERVED_ATTRS
+from pythonjsonlogger.core import RESERVED_ATTRS, LogData
+from pythonjsonlogger.json import JsonFormatter as StandardJsonFormatter
+from pythonjsonlogger.orjson import OrjsonFormatter
 
 MASK = "**********"
 #: Settings whose name matches are masked in logs even when their type is a plain string.
@@ -24,8 +26,26 @@ SECRET_NAME = re.compile(r"secret|password|passwd|token|api_?key|credential|priv
 STDOUT = "ext://sys.stdout"
 STDERR = "ext://sys.stderr"
 
+
+class JsonLineFormatter(OrjsonFormatter):
+    """python-json-logger's formatter with orjson as the encoder.
+
+    It writes the same fields as the library's default ``JsonFormatter`` at about half the cost
+    per record, which counts with an access line per request. orjson refuses integers beyond 64
+    bits, so a record holding one is encoded by the standard library instead of being lost.
+    """
+
+    _fallback = StandardJsonFormatter()
+
+    def jsonify_log_record(self, log_data: LogData) -> str:
+        try:
+            return super().jsonify_log_record(log_data)
+        except TypeError:
+            return self._fallback.jsonify_log_record(log_data)
+
+
 JSON_FORMATTER = {
-    "()": "pythonjsonlogger.json.JsonFormatter",
+    "()": "startup.logging.JsonLineFormatter",
     "fmt": ["levelname", "name", "message"],
     "rename_fields": {"levelname": "level", "name": "logger"},
     "timestamp": "time",
@@ -83,12 +103,26 @@ def logging_config(
     }
 
 
+def skip_unused_record_fields() -> None:
+    """Stop ``logging`` from looking up the thread, process and task of every record.
+
+    The JSON lines carry none of these fields, and the look-ups are a measurable share of an
+    access line. These are the module's documented switches for that (the logging HOWTO's
+    section on optimization); ``logAsyncioTasks`` exists from Python 3.12 on.
+    """
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
+    logging.logAsyncioTasks = False  # type: ignore[attr-defined,unused-ignore]
+
+
 def configure_logging(
     level: str,
     filters: Mapping[str, Mapping[str, Any]] | None = None,
     stream: str = STDOUT,
 ) -> None:
     """Send every logger of this process to ``stream`` as JSON lines at ``level``."""
+    skip_unused_record_fields()
     logging.config.dictConfig(logging_config(level, filters, stream))
 
 

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 import uvicorn
 
-from startup.logging import log_effective_settings, logging_config
+from startup.logging import log_effective_settings, logging_config, skip_unused_record_fields
 from startup.settings import load_settings
 from upstream.access_log import AccessLogMiddleware
 from upstream.app import create_app
@@ -32,6 +32,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parse_args(argv)
     settings = load_settings(UpstreamSettings)
     config = logging_config(settings.log_level)
+    skip_unused_record_fields()
     logging.config.dictConfig(config)
     log_effective_settings(logging.getLogger("upstream"), settings)
     uvicorn.run(

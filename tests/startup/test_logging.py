@@ -85,6 +85,21 @@ def test_effective_settings_logged_masked(
     assert "pa55" not in output
 
 
+def test_integer_beyond_64_bits_logged(
+    capsys: pytest.CaptureFixture[str], restore_logging: None
+) -> None:
+    """A value orjson refuses still gives one JSON line, with every field."""
+    configure_logging("info")
+    logging.getLogger("tests.startup").info("big", extra={"count": 10**30})
+
+    captured = capsys.readouterr()
+    record = json.loads(captured.out)
+    assert record["count"] == 10**30
+    assert record["message"] == "big"
+    assert record["time"].endswith("+00:00")
+    assert "Logging error" not in captured.err
+
+
 def test_uvicorn_color_message_dropped(
     capsys: pytest.CaptureFixture[str], restore_logging: None
 ) -> None:
