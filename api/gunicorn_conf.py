@@ -13,7 +13,7 @@ from typing import Any
 
 from api.metrics_dir import prepare_metrics_dir, remove_default_metrics_dir
 from api.settings import ServerSettings, Settings
-from startup.logging import log_effective_settings, logging_config, skip_unused_record_fields
+from startup.logging import log_effective_settings, logging_config
 from startup.settings import load_settings
 
 _server = load_settings(ServerSettings)
@@ -43,8 +43,6 @@ errorlog = "-"
 # No gunicorn access log: the uvicorn worker ignores its format, and the api's access-log
 # middleware writes one JSON line per request instead.
 accesslog = None
-# Gunicorn applies logconfig_dict itself, in the master, and the workers inherit the switches.
-skip_unused_record_fields()
 logconfig_dict = logging_config(
     _server.log_level, filters={"request_id": {"()": "api.log_context.RequestIdFilter"}}
 )

@@ -1,15 +1,12 @@
 """The application object that gunicorn imports (``api.main:app``)."""
 
 import gc
-import logging
 
 from api.app import create_app
+from startup.logging import skip_unused_record_fields
 
-# The JSON log lines carry no thread, process or caller fields, so the workers skip collecting
-# them for every record. The process id alone costs a system call per record.
-logging.logThreads = False
-logging.logProcesses = False
-logging.logMultiprocessing = False
+# The process id alone costs a system call per record.
+skip_unused_record_fields()
 
 app = create_app()
 
