@@ -122,8 +122,7 @@ class ResilientClient:
                 request.headers[ATTEMPT_HEADER] = str(call.attempt_number)
             request.extensions["timeout"] = call.start_attempt()
             try:
-                deadline = time.monotonic() + call.time_left()
-                response = send_before(self._client, request, deadline)
+                response = send_before(self._client, request, call.monotonic_deadline())
             except httpx2.RequestError as exc:
                 decision = call.on_failure(exc)
                 if decision.error is not None:

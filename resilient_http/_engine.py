@@ -6,7 +6,6 @@ after each attempt. The clients only send requests and sleep, so both follow exa
 
 from __future__ import annotations
 
-import functools
 import random
 import time
 import uuid
@@ -102,6 +101,24 @@ class CallState:
     ``max_attempts`` and ``deadline_s`` override the policy for this call only.
     """
 
+    # One is built per call, so slots keep its creation and attribute reads short.
+    __slots__ = (
+        "_breaker",
+        "_budget",
+        "_clock",
+        "_deadline",
+        "_started",
+        "_uniform",
+        "_url",
+        "_wait_before_next",
+        "attempts",
+        "host",
+        "idempotent",
+        "max_attempts",
+        "method",
+        "policy",
+    )
+
     def __init__(
         self,
         policy: RetryPolicy,
@@ -114,11 +131,15 @@ class CallState:
         deadline_s: float | None = None,
     ) -> None:
         self.policy = policy
-        self.max_attempts = policy.max_attempts if max_attempts is None else max_attempts
-        if self.max_attempts < 1:
-            raise ValueError(f"attempts must be at least 1, got {self.max_attempts}")
-        deadline_s = policy.deadline_s if deadline_s is None else deadline_s
-        if not deadline_s > 0:
+        # The policy checked its own values; only overrides need checking here.
+        if max_attempts is None:
+            max_attempts = policy.max_attempts
+        elif max_attempts < 1:
+            raise ValueError(f"attempts must be at least 1, got {max_attempts}")
+        self.max_attempts = max_attempts
+        if deadline_s is None:
+            deadline_s = policy.deadline_s
+        elif not deadline_s > 0:
             raise ValueError(f"deadline_s must be a positive number of seconds, got {deadline_s!r}")
 
         self.method = request.method
@@ -136,7 +157,7 @@ class CallState:
         self._deadline = self._started + deadline_s
         self._wait_before_next = 0.0
 
-    @functools.cached_property
+    @property
     def target(self) -> str:
         """URL of the call for logs and errors; see ``target_of``."""
         return target_of(self._url)
@@ -153,6 +174,12 @@ class CallState:
     def time_left(self) -> float:
         """Seconds until the call's deadline, never negative."""
         return max(0.0, self._deadline - self._clock())
+
+    def monotonic_deadline(self) -> float:
+        """The call's deadline as a ``time.monotonic`` value, for the socket operations."""
+        if self._clock is time.monotonic:
+            return self._deadline
+        return time.monotonic() + self.time_left()
 
     def start_attempt(self) -> dict[str, float]:
         """Check the deadline and the breaker, then return the attempt's timeouts, each clamped to
