@@ -176,7 +176,7 @@ class CallState:
         return max(0.0, self._deadline - self._clock())
 
     def monotonic_deadline(self) -> float:
-        """The call's deadline as a ``time.monotonic`` value, for the socket operations."""
+        """Return the call's deadline as a ``time.monotonic`` value, for socket operations."""
         if self._clock is time.monotonic:
             return self._deadline
         return time.monotonic() + self.time_left()
