@@ -15,7 +15,7 @@ access_logger = logging.getLogger("api.access")
 
 def route_template(scope: Scope) -> str:
     """Return the path template of the route that handled the request, such as
-    ``/todos/{todo_id}``, or ``UNMATCHED_ROUTE`` when routing found none."""
+    ``/todos/{id}``, or ``UNMATCHED_ROUTE`` when routing found none."""
     route = scope.get("route")
     template = getattr(route, "path", None)
     return template if isinstance(template, str) else UNMATCHED_ROUTE

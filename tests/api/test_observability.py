@@ -57,14 +57,14 @@ def test_access_log_one_record_per_request(
 def test_access_log_route_template(client: TestClient, caplog: pytest.LogCaptureFixture) -> None:
     """A path with a parameter is logged and counted by its template, not its value."""
     caplog.set_level(logging.INFO, logger="api.access")
-    before = requests_total("GET", "/todos/{todo_id}", "503")
+    before = requests_total("GET", "/todos/{id}", "503")
 
     response = client.get("/todos/7")
 
     assert response.status_code == 503
-    assert access_records(caplog)[0].__dict__["route"] == "/todos/{todo_id}"
+    assert access_records(caplog)[0].__dict__["route"] == "/todos/{id}"
     assert access_records(caplog)[0].__dict__["path"] == "/todos/7"
-    assert requests_total("GET", "/todos/{todo_id}", "503") == before + 1
+    assert requests_total("GET", "/todos/{id}", "503") == before + 1
 
 
 def test_unmatched_paths_share_label(client: TestClient, caplog: pytest.LogCaptureFixture) -> None:

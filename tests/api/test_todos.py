@@ -166,7 +166,8 @@ def test_unconfigured_upstream_is_503() -> None:
     "path", ["/todos/0", "/todos/-1", "/todos/abc", "/todos/1.5", "/todos/99999999999999999999"]
 )
 def test_invalid_todo_id_is_422(path: str) -> None:
-    """An id that is not an integer from 1 to 2**31-1 is a 422, and no call goes upstream."""
+    """An id that is not an integer from 1 to 2**31-1 is a 422 that names the ``id`` path
+    parameter, and no call goes upstream."""
     calls: list[httpx2.Request] = []
 
     def handler(request: httpx2.Request) -> httpx2.Response:
@@ -175,7 +176,8 @@ def test_invalid_todo_id_is_422(path: str) -> None:
 
     with mocked_client(handler) as client:
         response = client.get(path)
-    assert_problem(response, 422, "Request validation failed")
+    body = assert_problem(response, 422, "Request validation failed")
+    assert [error["loc"] for error in body["errors"]] == [["path", "id"]]
     assert calls == []
 
 

@@ -14,7 +14,7 @@ ROUND_TIMEOUT_S = 90.0
 RECOVERY_TIMEOUT_S = 60.0
 POLL_INTERVAL_S = 1.0
 #: The route of the api's call to the upstream, as the api's access log names it.
-TODO_ROUTE = "/todos/{todo_id}"
+TODO_ROUTE = "/todos/{id}"
 #: The caller's check that sends GET /todos/1 to the api, which fetches it from the upstream.
 API_TODO_CHECK = "api_todo"
 #: Seconds of logs searched for the ids of the last passing round: one round and its interval.
