@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import signal
+from pathlib import Path
+
 import pytest
 from starlette.testclient import TestClient
 
+from tests.conftest import free_port, start_server
 from upstream.app import create_app
 
 
@@ -54,3 +58,17 @@ def test_unknown_option_exits_2() -> None:
     )
     assert result.returncode == 2
     assert "unrecognized arguments: --port 3" in result.stderr
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_stop_signal_exits_zero(tmp_path: Path, signum: signal.Signals) -> None:
+    """The stand-in stops on SIGTERM or SIGINT with exit code 0 and logs its shutdown."""
+    log_path = tmp_path / "upstream.log"
+    server = start_server(
+        "upstream", {"UPSTREAM_HOST": "127.0.0.1"}, free_port(), log_path=log_path
+    )
+    server.process.send_signal(signum)
+
+    assert server.process.wait(timeout=15) == 0
+    assert "Traceback" not in log_path.read_text()
+    assert "Shutting down" in log_path.read_text()
