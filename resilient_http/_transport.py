@@ -12,7 +12,6 @@ import contextvars
 import ssl
 import time
 from collections.abc import Iterable
-from typing import Any
 
 import httpcore2
 import httpx2
@@ -65,9 +64,6 @@ class _DeadlineStream(httpcore2.NetworkStream):
         if buffer:
             self._stream.write(buffer, _clamp(timeout, httpcore2.WriteTimeout))
 
-    def close(self) -> None:
-        self._stream.close()
-
     def start_tls(
         self,
         ssl_context: ssl.SSLContext,
@@ -76,9 +72,6 @@ class _DeadlineStream(httpcore2.NetworkStream):
     ) -> httpcore2.NetworkStream:
         clamped = _clamp(timeout, httpcore2.ConnectTimeout)
         return _DeadlineStream(self._stream.start_tls(ssl_context, server_hostname, clamped))
-
-    def get_extra_info(self, info: str) -> Any:
-        return self._stream.get_extra_info(info)
 
 
 class _DeadlineBackend(httpcore2.NetworkBackend):
