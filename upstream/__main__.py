@@ -17,6 +17,11 @@ from upstream.access_log import AccessLogMiddleware
 from upstream.app import create_app
 from upstream.settings import UpstreamSettings
 
+#: Seconds the stand-in waits for requests in flight when it stops, then it cancels them. An
+#: unbounded wait held a stop for a whole ``/delay/10``, which is Docker's default time before
+#: it kills a container.
+GRACEFUL_SHUTDOWN_S = 3
+
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
@@ -52,6 +57,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         log_config=config,
         # The middleware writes the access line, with the request id.
         access_log=False,
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
     )
 
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import signal
+import threading
+import time
 from pathlib import Path
 
+import httpx2
 import pytest
 from starlette.testclient import TestClient
 
@@ -72,3 +75,30 @@ def test_stop_signal_exits_zero(tmp_path: Path, signum: signal.Signals) -> None:
     assert server.process.wait(timeout=15) == 0
     assert "Traceback" not in log_path.read_text()
     assert "Shutting down" in log_path.read_text()
+
+
+def test_stop_cuts_a_long_delay(tmp_path: Path) -> None:
+    """A stop does not wait out a /delay/10 in flight: the request ends without its 200 (uvicorn
+    answers 500 or drops the connection), and the stand-in still exits 0."""
+    log_path = tmp_path / "upstream.log"
+    server = start_server(
+        "upstream", {"UPSTREAM_HOST": "127.0.0.1"}, free_port(), log_path=log_path
+    )
+    outcome: list[str] = []
+
+    def slow_call() -> None:
+        try:
+            response = httpx2.get(f"{server.url}/delay/10", timeout=30)
+            outcome.append(f"status {response.status_code}")
+        except httpx2.TransportError as exc:
+            outcome.append(type(exc).__name__)
+
+    caller = threading.Thread(target=slow_call)
+    caller.start()
+    time.sleep(0.5)  # Let the request reach the stand-in before the stop.
+    server.process.send_signal(signal.SIGTERM)
+
+    assert server.process.wait(timeout=30) == 0
+    caller.join(timeout=30)
+    assert len(outcome) == 1
+    assert outcome != ["status 200"]
