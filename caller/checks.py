@@ -130,7 +130,9 @@ def _new_request_id() -> str:
 
 
 def _log_result(result: CheckResult) -> CheckResult:
-    logger.info(
+    # A failed check is a warning, so a filter on WARNING and above shows every failure.
+    logger.log(
+        logging.INFO if result.passed else logging.WARNING,
         "Check %s %s",
         result.name,
         "passed" if result.passed else "failed",

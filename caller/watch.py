@@ -68,7 +68,8 @@ def run_round(clients: Clients, settings: CallerSettings) -> bool:
 
     record_round(results, duration_s)
     failed = [result.name for result in results if not result.passed]
-    logger.info(
+    logger.log(
+        logging.WARNING if failed else logging.INFO,
         "Round %s: %d passed, %d failed",
         run_id,
         len(results) - len(failed),

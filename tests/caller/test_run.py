@@ -56,13 +56,21 @@ def test_run_passes_against_live_servers(
 
 
 def test_run_reports_api_down(upstream_server: Server, tmp_path: Path) -> None:
-    """With nothing listening at API_BASE_URL, the run fails and reports the api as unreachable."""
+    """With nothing listening at API_BASE_URL, the run fails and reports the api as unreachable,
+    and each failed check is logged as a warning."""
     api_url = f"http://127.0.0.1:{free_port()}"
     result = run_caller(api_url, upstream_server, tmp_path / "runs.jsonl")
 
     assert result.returncode == 1
     assert "5 failed" in result.stdout
     assert f"The api at {api_url}/ is unreachable" in result.stderr
+    check_lines = [
+        json.loads(line)
+        for line in result.stderr.splitlines()
+        if line.startswith("{") and '"check"' in line
+    ]
+    levels = {(line["outcome"], line["level"]) for line in check_lines}
+    assert levels == {("fail", "WARNING"), ("pass", "INFO")}
 
 
 def test_run_without_api_url_names_variable(tmp_path: Path) -> None:

@@ -66,8 +66,9 @@ def probe(url: str) -> httpx2.Response | None:
 
 
 def test_watch_recovers_when_api_starts(upstream_server: Server, tmp_path: Path) -> None:
-    """Rounds fail while nothing listens at the api's port, pass once the api starts there,
-    and the process keeps serving its probes throughout, then stops promptly on SIGTERM."""
+    """Rounds fail (logged as warnings) while nothing listens at the api's port, pass once the
+    api starts there, and the process keeps serving its probes throughout, then stops promptly
+    on SIGTERM."""
     api_port = free_port()
     probe_url = f"http://127.0.0.1:{free_port()}"
     probe_port = int(probe_url.rsplit(":", 1)[1])
@@ -77,6 +78,7 @@ def test_watch_recovers_when_api_starts(upstream_server: Server, tmp_path: Path)
     try:
         wait_for(lambda: bool(round_summaries(log_path)), 20, "a first round")
         assert round_summaries(log_path)[0]["failed"] == 5
+        assert round_summaries(log_path)[0]["level"] == "WARNING"
         health = probe(f"{probe_url}/health")
         assert health is not None
         assert health.status_code == 200
@@ -94,6 +96,7 @@ def test_watch_recovers_when_api_starts(upstream_server: Server, tmp_path: Path)
             RECOVERY_TIMEOUT_S,
             "a round with every check passing",
         )
+        assert round_summaries(log_path)[-1]["level"] == "INFO"
         metrics = httpx2.get(f"{probe_url}/metrics").text
         assert 'caller_check_passed{check="api_health"} 1.0' in metrics
 
