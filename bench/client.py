@@ -147,7 +147,7 @@ def mean_attempts_under_outage(base_url: str, budget_enabled: bool) -> float:
 
 
 def main() -> None:
-    # No options; --help says what the script does instead of starting a 25-second run.
+    # No options; --help prints what the script does instead of starting a 25-second run.
     argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()
     with stand_in_server() as base_url:
         rates = measure_success_path(base_url)

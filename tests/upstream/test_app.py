@@ -79,7 +79,7 @@ def test_stop_signal_exits_zero(tmp_path: Path, signum: signal.Signals) -> None:
 
 def test_stop_cuts_a_long_delay(tmp_path: Path) -> None:
     """A stop does not wait out a /delay/10 in flight: the request ends without its 200 (uvicorn
-    answers 500 or drops the connection), and the stand-in still exits 0."""
+    sends a 500 or drops the connection), and the stand-in still exits 0."""
     log_path = tmp_path / "upstream.log"
     server = start_server(
         "upstream", {"UPSTREAM_HOST": "127.0.0.1"}, free_port(), log_path=log_path
