@@ -20,8 +20,8 @@ from resilient_http._engine import host_of, target_of
     ],
 )
 def test_host_of(url: str, host: str) -> None:
-    """Scheme, host and a non-default port, without path, query or user info; asking twice
-    (the second answer comes from the cache) gives the same key."""
+    """Scheme, host and a non-default port, without path, query or user info. A second call,
+    served from the cache, returns the same key."""
     assert host_of(httpx2.URL(url)) == host
     assert host_of(httpx2.URL(url)) == host
 
