@@ -78,8 +78,8 @@ def host_of(url: httpx2.URL) -> str:
 
 
 #: ``host_of`` remembers the hosts it has seen, because building the string from ``URL.netloc``
-#: costs about a microsecond per call. A process talks to few upstreams; past this many, new
-#: hosts are built each time instead of filling memory.
+#: costs about a microsecond per call. A process talks to few upstreams, so past this many the
+#: new hosts are built each time instead of filling memory.
 _MAX_CACHED_HOSTS = 1024
 _hosts_by_parts: dict[tuple[str, bytes, int | None], str] = {}
 
@@ -131,7 +131,7 @@ class CallState:
         deadline_s: float | None = None,
     ) -> None:
         self.policy = policy
-        # The policy checked its own values; only overrides need checking here.
+        # The policy validated its own values, so only per-call overrides are checked here.
         if max_attempts is None:
             max_attempts = policy.max_attempts
         elif max_attempts < 1:

@@ -28,8 +28,8 @@ SocketOption = (
 
 def send_before(client: httpx2.Client, request: httpx2.Request, deadline: float) -> httpx2.Response:
     """Send ``request`` through ``client`` so that every socket operation stops at ``deadline``,
-    a ``time.monotonic`` value. A function rather than a context manager, because it runs on
-    every attempt and a ``with`` block costs three calls more."""
+    a ``time.monotonic`` value. It is a function rather than a context manager because it runs on
+    every attempt, where a ``with`` block costs three more calls."""
     token = _deadline.set(deadline)
     try:
         return client.send(request)
@@ -50,8 +50,8 @@ def _clamp(timeout: float | None, error: type[httpcore2.TimeoutException]) -> fl
 class _DeadlineStream(httpcore2.NetworkStream):
     def __init__(self, stream: httpcore2.NetworkStream) -> None:
         self._stream = stream
-        # The pool reads socket details twice per request to check a kept-alive connection;
-        # binding the wrapped stream's methods saves one call each time.
+        # The pool reads socket details twice per request to check a kept-alive connection.
+        # Binding the wrapped stream's methods saves one call each time.
         self.get_extra_info = stream.get_extra_info  # type: ignore[method-assign]
         self.close = stream.close  # type: ignore[method-assign]
 
@@ -59,8 +59,8 @@ class _DeadlineStream(httpcore2.NetworkStream):
         return self._stream.read(max_bytes, _clamp(timeout, httpcore2.ReadTimeout))
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        # h11 hands over an empty buffer for the end of a request without a body; writing it
-        # sends nothing, so it needs no deadline either.
+        # h11 passes an empty buffer for the end of a request without a body. Writing it sends
+        # nothing, so it needs no deadline either.
         if buffer:
             self._stream.write(buffer, _clamp(timeout, httpcore2.WriteTimeout))
 

@@ -31,8 +31,8 @@ class JsonLineFormatter(OrjsonFormatter):
     """python-json-logger's formatter with orjson as the encoder.
 
     It writes the same fields as the library's default ``JsonFormatter`` at about half the cost
-    per record, which counts with an access line per request. orjson refuses integers beyond 64
-    bits, so a record holding one is encoded by the standard library instead of being lost.
+    per record, which matters with an access line per request. orjson rejects integers beyond
+    64 bits, so a record that contains one is encoded by the standard library instead of lost.
     """
 
     _fallback = StandardJsonFormatter()
@@ -108,7 +108,7 @@ def skip_unused_record_fields() -> None:
 
     The JSON lines carry none of these fields, and the look-ups are a measurable share of an
     access line. These are the module's documented switches for that (the logging HOWTO's
-    section on optimization); ``logAsyncioTasks`` exists from Python 3.12 on.
+    section on optimization). ``logAsyncioTasks`` exists from Python 3.12 on.
     """
     logging.logThreads = False
     logging.logProcesses = False

@@ -12,8 +12,8 @@ from api.upstream import fetch_todo
 
 router = APIRouter(tags=["todos"], route_class=StrictJSONRoute)
 
-# The path parameter is {id}, as in the docs and the error locations; the Python name differs so
-# that it does not hide the built-in id.
+# The path parameter is {id}, as in the docs and the error locations. The Python name differs
+# so that it does not hide the built-in id.
 TodoId = Annotated[int, Path(alias="id", ge=1, le=MAX_TODO_ID, description="The todo's id.")]
 
 
