@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import BinaryIO
 
 import httpx2
 from fastapi import FastAPI
@@ -65,11 +66,13 @@ def create_app(
     settings: Settings | None = None,
     *,
     upstream_transport: httpx2.AsyncBaseTransport | None = None,
+    access_log_file: BinaryIO | None = None,
 ) -> FastAPI:
     """Build the application from ``settings``, or from the environment when none are given.
 
     ``upstream_transport`` replaces the network for calls to EXTERNAL_API_URL (tests use an
-    ``httpx2.MockTransport``).
+    ``httpx2.MockTransport``). ``access_log_file`` takes the access lines instead of the
+    standard output that is current when the app starts.
     """
     settings = settings or load_settings(Settings)
     readiness = Readiness()
@@ -119,6 +122,6 @@ def create_app(
         read_timeout_s=settings.body_read_timeout_s,
     )
     app.add_middleware(UnhandledErrorMiddleware)
-    app.add_middleware(AccessLogMiddleware)
+    app.add_middleware(AccessLogMiddleware, file=access_log_file)
     app.add_middleware(RequestIdMiddleware)
     return app

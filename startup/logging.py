@@ -3,16 +3,27 @@
 Each record is one JSON object on one line of standard output (or standard error) with
 ``time`` (ISO 8601, UTC), ``level``, ``logger`` and ``message``, plus any ``extra`` fields the
 call passed.
+
+Records of the standard library's ``logging`` (the servers', the clients' and the services' own)
+go through python-json-logger. The api's access line, written for every request, goes through
+structlog instead (``json_line_logger``): the same fields, at about a fifth of the api's time
+per request less (see docs/performance.md).
 """
 
 from __future__ import annotations
 
+import asyncio
+import json
 import logging
 import logging.config
 import re
+import sys
 from collections.abc import Mapping
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, BinaryIO, cast
 
+import orjson
+import structlog
 from pydantic import AnyUrl, SecretBytes, SecretStr
 from pydantic_settings import BaseSettings
 from pythonjsonlogger.core import RESERVED_ATTRS, LogData
@@ -42,6 +53,85 @@ class JsonLineFormatter(OrjsonFormatter):
             return super().jsonify_log_record(log_data)
         except TypeError:
             return self._fallback.jsonify_log_record(log_data)
+
+
+def _isoformat_or_str(value: object) -> str:
+    return value.isoformat() if isinstance(value, datetime) else str(value)
+
+
+def _encode_line(event_dict: Mapping[str, Any], **_: Any) -> bytes:
+    try:
+        return orjson.dumps(event_dict)
+    except TypeError:
+        # orjson rejects integers beyond 64 bits, as in JsonLineFormatter.
+        return json.dumps(event_dict, default=_isoformat_or_str).encode()
+
+
+def _add_level_and_time(
+    logger: Any, method_name: str, event_dict: structlog.typing.EventDict
+) -> structlog.typing.EventDict:
+    event_dict["level"] = method_name.upper()
+    event_dict["time"] = datetime.now(UTC)
+    return event_dict
+
+
+class FlushOncePerLoopIteration:
+    """A binary file whose ``flush`` waits for the end of the running event loop's iteration.
+
+    An event loop that serves many requests at once runs several of them in one iteration, and
+    each writes an access line. Flushing once for all of them saves a ``write`` system call per
+    line. Without a running loop ``flush`` flushes at once. A process killed with SIGKILL loses
+    the lines of its last iteration, as a crash loses the lines of any buffered stream.
+    """
+
+    def __init__(self, file: BinaryIO) -> None:
+        self.file = file
+        self.write = file.write
+        #: The loop that will flush at the end of its iteration, if any.
+        self._flushing_loop: asyncio.AbstractEventLoop | None = None
+
+    def flush(self) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self.file.flush()
+            return
+        # A loop that closed before its iteration ended never flushes, so a flush that another
+        # loop scheduled does not count.
+        if self._flushing_loop is not loop:
+            self._flushing_loop = loop
+            loop.call_soon(self._flush_now)
+
+    def _flush_now(self) -> None:
+        self._flushing_loop = None
+        self.file.flush()
+
+
+def json_line_logger(
+    name: str, file: BinaryIO | None = None
+) -> structlog.typing.FilteringBoundLogger:
+    """Return a structlog logger that writes each call as one JSON line to ``file`` (standard
+    output by default), with the fields of the records of ``logging_config``.
+
+    ``logger.info("GET /health 200", status=200)`` writes ``logger`` (``name``), ``status``,
+    ``message``, ``level`` and ``time``. It skips the standard library's record, handler and
+    filter machinery, which cost about as much as the rest of the api's work on a request, and
+    it flushes once per event-loop iteration (``FlushOncePerLoopIteration``). It applies
+    no level: callers check the level of the standard library's logger of the same name, so
+    LOG_LEVEL governs both.
+    """
+    output = cast(BinaryIO, FlushOncePerLoopIteration(file or sys.stdout.buffer))
+    logger: structlog.typing.FilteringBoundLogger = structlog.wrap_logger(
+        structlog.BytesLogger(output),
+        processors=[
+            structlog.processors.EventRenamer("message"),
+            _add_level_and_time,
+            structlog.processors.JSONRenderer(serializer=_encode_line),
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(logging.NOTSET),
+        context_class=dict,
+    ).bind(logger=name)
+    return logger
 
 
 JSON_FORMATTER = {

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import io
+import json
 import logging
 import os
 import signal
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from types import FrameType
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -19,13 +23,21 @@ from tests.api.conftest import assert_problem
 
 
 @pytest.fixture
-def client() -> Iterator[TestClient]:
-    with TestClient(create_app(Settings())) as test_client:
+def access_log() -> io.BytesIO:
+    return io.BytesIO()
+
+
+@pytest.fixture
+def client(access_log: io.BytesIO) -> Iterator[TestClient]:
+    with TestClient(create_app(Settings(), access_log_file=access_log)) as test_client:
         yield test_client
 
 
-def access_records(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
-    return [record for record in caplog.records if record.name == "api.access"]
+def access_lines(access_log: io.BytesIO) -> list[dict[str, Any]]:
+    """Return the api.access JSON lines written so far."""
+    lines = [json.loads(line) for line in access_log.getvalue().splitlines()]
+    assert all(line["logger"] == "api.access" for line in lines)
+    return lines
 
 
 def requests_total(method: str, route: str, status: str) -> float:
@@ -33,28 +45,41 @@ def requests_total(method: str, route: str, status: str) -> float:
     return REGISTRY.get_sample_value("http_requests_total", labels) or 0.0
 
 
-def test_access_log_one_record_per_request(
-    client: TestClient, caplog: pytest.LogCaptureFixture
+def test_access_log_one_line_per_request(
+    client: TestClient, caplog: pytest.LogCaptureFixture, access_log: io.BytesIO
 ) -> None:
-    """Each request writes exactly one api.access record with every field."""
+    """Each request writes exactly one api.access JSON line with every field."""
     caplog.set_level(logging.INFO, logger="api.access")
     response = client.get("/health?token=hidden", headers={"X-Request-ID": "req-1"})
 
-    records = access_records(caplog)
+    lines = access_lines(access_log)
     assert response.status_code == 200
-    assert len(records) == 1
-    record = records[0]
-    assert record.getMessage() == "GET /health 200"
-    assert record.__dict__["method"] == "GET"
-    assert record.__dict__["path"] == "/health"
-    assert record.__dict__["route"] == "/health"
-    assert record.__dict__["status"] == 200
-    assert record.__dict__["request_id"] == "req-1"
-    assert record.__dict__["client"] == "testclient:50000"
-    assert 0 <= record.__dict__["duration_ms"] < 5_000
+    assert len(lines) == 1
+    line = lines[0]
+    assert line["message"] == "GET /health 200"
+    assert line["level"] == "INFO"
+    assert line["method"] == "GET"
+    assert line["path"] == "/health"
+    assert line["route"] == "/health"
+    assert line["status"] == 200
+    assert line["request_id"] == "req-1"
+    assert line["client"] == "testclient:50000"
+    assert 0 <= line["duration_ms"] < 5_000
+    assert datetime.fromisoformat(line["time"]).utcoffset() == timedelta(0)
 
 
-def test_access_log_route_template(client: TestClient, caplog: pytest.LogCaptureFixture) -> None:
+def test_access_log_follows_the_level(
+    client: TestClient, caplog: pytest.LogCaptureFixture, access_log: io.BytesIO
+) -> None:
+    """Above INFO, as with LOG_LEVEL=warning, requests write no access line."""
+    caplog.set_level(logging.WARNING, logger="api.access")
+    assert client.get("/health").status_code == 200
+    assert access_lines(access_log) == []
+
+
+def test_access_log_route_template(
+    client: TestClient, caplog: pytest.LogCaptureFixture, access_log: io.BytesIO
+) -> None:
     """A path with a parameter is logged and counted by its template, not its value."""
     caplog.set_level(logging.INFO, logger="api.access")
     before = requests_total("GET", "/todos/{id}", "503")
@@ -62,12 +87,15 @@ def test_access_log_route_template(client: TestClient, caplog: pytest.LogCapture
     response = client.get("/todos/7")
 
     assert response.status_code == 503
-    assert access_records(caplog)[0].__dict__["route"] == "/todos/{id}"
-    assert access_records(caplog)[0].__dict__["path"] == "/todos/7"
+    [line] = access_lines(access_log)
+    assert line["route"] == "/todos/{id}"
+    assert line["path"] == "/todos/7"
     assert requests_total("GET", "/todos/{id}", "503") == before + 1
 
 
-def test_unmatched_paths_share_label(client: TestClient, caplog: pytest.LogCaptureFixture) -> None:
+def test_unmatched_paths_share_label(
+    client: TestClient, caplog: pytest.LogCaptureFixture, access_log: io.BytesIO
+) -> None:
     """Paths no route matches are all counted under one route label."""
     caplog.set_level(logging.INFO, logger="api.access")
     before = requests_total("GET", "unmatched", "404")
@@ -76,7 +104,7 @@ def test_unmatched_paths_share_label(client: TestClient, caplog: pytest.LogCaptu
         assert client.get(f"/no-such-path-{index}").status_code == 404
 
     assert requests_total("GET", "unmatched", "404") == before + 3
-    assert {record.__dict__["route"] for record in access_records(caplog)} == {"unmatched"}
+    assert {line["route"] for line in access_lines(access_log)} == {"unmatched"}
 
 
 def test_unknown_method_label_is_other(client: TestClient) -> None:

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
+import io
 import json
 import logging
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 
 import pytest
 from pydantic import AnyUrl, SecretStr
 from pydantic_settings import BaseSettings
 
-from startup.logging import MASK, configure_logging, log_effective_settings, masked_settings
+from startup.logging import (
+    MASK,
+    FlushOncePerLoopIteration,
+    configure_logging,
+    json_line_logger,
+    log_effective_settings,
+    masked_settings,
+)
 
 
 @pytest.fixture
@@ -125,3 +135,96 @@ def test_http_client_loggers_held_at_warning(
 
     assert logging.getLogger("httpx2").level == expected
     assert logging.getLogger("httpcore2").level == expected
+
+
+def test_json_line_logger_writes_the_record_fields() -> None:
+    """structlog's lines carry the same fields as the standard library's records, one per line."""
+    output = io.BytesIO()
+    lines = json_line_logger("tests.fast", output)
+
+    lines.info("GET /health 200", status=200, route="/health")
+    lines.warning("second")
+
+    first, second = (json.loads(line) for line in output.getvalue().splitlines())
+    assert first["logger"] == "tests.fast"
+    assert first["level"] == "INFO"
+    assert first["message"] == "GET /health 200"
+    assert first["status"] == 200
+    assert first["route"] == "/health"
+    assert "event" not in first
+    assert datetime.fromisoformat(first["time"]).utcoffset() == timedelta(0)
+    assert first["time"][10] == "T"
+    assert second["level"] == "WARNING"
+    assert second["message"] == "second"
+
+
+def test_json_line_logger_integer_beyond_64_bits() -> None:
+    """A value orjson refuses is written by the standard library's encoder instead."""
+    output = io.BytesIO()
+    json_line_logger("tests.fast", output).info("big", count=10**30)
+
+    line = json.loads(output.getvalue())
+    assert line["count"] == 10**30
+    assert line["message"] == "big"
+    assert datetime.fromisoformat(line["time"]).utcoffset() == timedelta(0)
+    assert line["time"][10] == "T"
+
+
+class CountingFile(io.BytesIO):
+    def __init__(self) -> None:
+        super().__init__()
+        self.flushes = 0
+
+    def flush(self) -> None:
+        self.flushes += 1
+        super().flush()
+
+
+def test_flush_waits_for_the_end_of_the_loop_iteration() -> None:
+    """Lines written in one iteration of a running loop are flushed once, after it."""
+    file = CountingFile()
+    output = FlushOncePerLoopIteration(file)
+
+    async def write_three_lines() -> tuple[int, int]:
+        for _ in range(3):
+            output.write(b"line\n")
+            output.flush()
+        during = file.flushes
+        await asyncio.sleep(0)
+        return during, file.flushes
+
+    assert asyncio.run(write_three_lines()) == (0, 1)
+    assert file.getvalue() == b"line\n" * 3
+
+
+def test_flush_without_a_running_loop_is_immediate() -> None:
+    file = CountingFile()
+    output = FlushOncePerLoopIteration(file)
+    output.write(b"line\n")
+    output.flush()
+    assert file.flushes == 1
+
+
+def test_flush_pending_on_a_closed_loop_does_not_block_the_next_loop() -> None:
+    """A loop that ended before its scheduled flush ran does not stop the next one flushing."""
+    file = CountingFile()
+    output = FlushOncePerLoopIteration(file)
+
+    first = asyncio.new_event_loop()
+
+    def flush_and_stop() -> None:
+        output.flush()
+        # The loop stops after this iteration, before the flush it scheduled for the next.
+        first.stop()
+
+    first.call_soon(flush_and_stop)
+    first.run_forever()
+    first.close()
+    flushes_before = file.flushes
+
+    async def flush_and_yield() -> None:
+        output.flush()
+        await asyncio.sleep(0)
+
+    asyncio.run(flush_and_yield())
+    assert file.flushes == flushes_before + 1
