@@ -94,6 +94,15 @@ def _check_depth_and_strings(value: Any, check_strings: bool) -> None:
         pending.extend((child, depth + 1) for child in children)
 
 
+#: json.loads with hooks builds a new decoder per call; one shared decoder does the same work.
+_STRICT_DECODER = json.JSONDecoder(
+    parse_constant=_reject_constant,
+    parse_float=_parse_finite_float,
+    parse_int=_parse_bounded_int,
+    object_pairs_hook=_object_without_duplicates,
+)
+
+
 def decode_json_body(body: bytes) -> Any:
     """Decode ``body`` as strict JSON, or raise a 400 ``ProblemError`` naming the fault."""
     try:
@@ -104,13 +113,10 @@ def decode_json_body(body: bytes) -> Any:
         ) from exc
 
     try:
-        value = json.loads(
-            text,
-            parse_constant=_reject_constant,
-            parse_float=_parse_finite_float,
-            parse_int=_parse_bounded_int,
-            object_pairs_hook=_object_without_duplicates,
-        )
+        if text.startswith("\ufeff"):
+            # As json.loads does; the decoder's own methods skip this check.
+            raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
+        value = _STRICT_DECODER.decode(text)
         # A lone surrogate can only come from a \u escape: raw surrogates are invalid UTF-8.
         _check_depth_and_strings(value, check_strings="\\u" in text)
     except json.JSONDecodeError as exc:
