@@ -8,7 +8,7 @@ from typing import BinaryIO
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.metrics import REQUESTS_IN_PROGRESS, UNMATCHED_ROUTE, RequestMetrics
+from api.metrics import IN_FLIGHT, UNMATCHED_ROUTE, RequestMetrics
 from api.request_id import current_request_id
 from startup.logging import json_line_logger
 
@@ -67,11 +67,11 @@ class AccessLogMiddleware:
                 status = message["status"]
             await send(message)
 
-        REQUESTS_IN_PROGRESS.inc()
+        IN_FLIGHT.started()
         try:
             await self.app(scope, receive, send_recording_status)
         finally:
-            REQUESTS_IN_PROGRESS.dec()
+            IN_FLIGHT.finished()
             self._record(scope, status, time.perf_counter() - started)
 
     def _record(self, scope: Scope, status: int, duration_s: float) -> None:

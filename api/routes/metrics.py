@@ -4,7 +4,7 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from api.metrics import exposition_registry, render_metrics
+from api.metrics import IN_FLIGHT, exposition_registry, render_metrics
 
 router = APIRouter(tags=["health"])
 
@@ -15,4 +15,6 @@ _registry = exposition_registry()
 @router.get("/metrics", include_in_schema=False)
 async def metrics() -> Response:
     """Return the server's metrics in the Prometheus text format."""
+    # The gauge would count this request only after the current loop iteration.
+    IN_FLIGHT.publish()
     return Response(render_metrics(_registry), media_type=CONTENT_TYPE_LATEST)
