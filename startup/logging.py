@@ -91,16 +91,19 @@ class FlushOncePerLoopIteration:
         self._flushing_loop: asyncio.AbstractEventLoop | None = None
 
     def flush(self) -> None:
+        pending = self._flushing_loop
+        # A loop that stopped before its iteration ended never flushes, so only a flush on a
+        # running loop counts. This check comes first because asyncio.get_running_loop() is a
+        # getpid system call on Python 3.11.
+        if pending is not None and pending.is_running():
+            return
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             self.file.flush()
             return
-        # A loop that closed before its iteration ended never flushes, so a flush that another
-        # loop scheduled does not count.
-        if self._flushing_loop is not loop:
-            self._flushing_loop = loop
-            loop.call_soon(self._flush_now)
+        self._flushing_loop = loop
+        loop.call_soon(self._flush_now)
 
     def _flush_now(self) -> None:
         self._flushing_loop = None

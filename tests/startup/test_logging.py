@@ -228,3 +228,23 @@ def test_flush_pending_on_a_closed_loop_does_not_block_the_next_loop() -> None:
 
     asyncio.run(flush_and_yield())
     assert file.flushes == flushes_before + 1
+
+
+def test_flush_pending_on_a_stopped_loop_is_immediate_outside_loops() -> None:
+    """After a loop stopped with a flush pending, a flush outside any loop happens at once."""
+    file = CountingFile()
+    output = FlushOncePerLoopIteration(file)
+    loop = asyncio.new_event_loop()
+
+    def flush_and_stop() -> None:
+        output.flush()
+        loop.stop()
+
+    loop.call_soon(flush_and_stop)
+    loop.run_forever()
+    flushes_before = file.flushes
+
+    output.flush()
+
+    assert file.flushes == flushes_before + 1
+    loop.close()
