@@ -30,7 +30,7 @@ class _RandomIds:
     """Random version 4 UUIDs as 32 hex digits, like ``uuid.uuid4().hex``.
 
     The bytes come from ``os.urandom`` as in ``uuid4``, but for ``_IDS_PER_READ`` ids at a
-    time, which are also formatted together, because one read and one formatting per request
+    time, and the ids of a batch are formatted together. One read and one formatting per request
     were a visible share of the api's time per request. The batch is dropped in a forked child,
     so two processes never hand out the same ids.
     """

@@ -94,7 +94,7 @@ def _check_depth_and_strings(value: Any, check_strings: bool) -> None:
         pending.extend((child, depth + 1) for child in children)
 
 
-#: json.loads with hooks builds a new decoder per call; one shared decoder does the same work.
+#: json.loads with hooks builds a new decoder per call, so one shared decoder saves that work.
 _STRICT_DECODER = json.JSONDecoder(
     parse_constant=_reject_constant,
     parse_float=_parse_finite_float,

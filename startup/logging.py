@@ -6,8 +6,9 @@ call passed.
 
 Records of the standard library's ``logging`` (the servers', the clients' and the services' own)
 go through python-json-logger. The api's access line, written for every request, goes through
-structlog instead (``json_line_logger``): the same fields, at about a fifth of the api's time
-per request less (see docs/performance.md).
+structlog instead (``json_line_logger``) with the same fields, because the standard library's
+record machinery cost about as much as the rest of the api's work on a request (see
+docs/performance.md).
 """
 
 from __future__ import annotations

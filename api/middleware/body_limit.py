@@ -10,7 +10,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import BODY_TOO_LARGE, REQUEST_TIMEOUT, ProblemError, problem_response
 
-#: Longest time between two checks of the waiting body reads, in seconds.
+#: Maximum time between two checks of the waiting body reads, in seconds.
 MAX_CHECK_INTERVAL_S = 0.5
 
 
