@@ -10,7 +10,8 @@ a burst of load from elsewhere on the machine hits all three alike. It prints re
 per app and route and the project's ratios to (b) and (c), and stops the servers.
 
 It needs wrk (Debian and Ubuntu: ``apt-get install wrk``). With the defaults two runs take about
-three minutes. ``--duration 1 --slice 1 --warmup 0`` proves the script works in about 20 seconds.
+two and a half minutes. ``--duration 1 --slice 1 --warmup 0`` proves the script works in about
+20 seconds.
 """
 
 from __future__ import annotations
