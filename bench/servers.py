@@ -84,9 +84,16 @@ def free_port() -> int:
         return port
 
 
-#: The project's api as its container runs it: ``python -m api`` with JSON logs at INFO.
+#: The project's api as its container runs it: ``python -m api`` with JSON logs at INFO and
+#: unbuffered standard output (``PYTHONUNBUFFERED=1``, as in Dockerfile.api).
 PROJECT_API = Target(
-    "project api", {"HOST": HOST, "WEB_CONCURRENCY": str(WORKERS), "LOG_LEVEL": "info"}
+    "project api",
+    {
+        "HOST": HOST,
+        "WEB_CONCURRENCY": str(WORKERS),
+        "LOG_LEVEL": "info",
+        "PYTHONUNBUFFERED": "1",
+    },
 )
 BARE_FASTAPI = Target("bare FastAPI", {}, "bare_fastapi")
 RAW_ASGI = Target("raw ASGI", {}, "raw_asgi")

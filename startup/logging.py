@@ -14,11 +14,14 @@ docs/performance.md).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import logging.config
 import re
+import select
 import sys
+import weakref
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, BinaryIO, cast
@@ -76,39 +79,76 @@ def _add_level_and_time(
     return event_dict
 
 
-class FlushOncePerLoopIteration:
-    """A binary file whose ``flush`` waits for the end of the running event loop's iteration.
+#: The most bytes one ``write`` to a pipe may carry and stay atomic (4096 on Linux).
+PIPE_BUF = getattr(select, "PIPE_BUF", 512)
+
+
+def _write_lines(file: BinaryIO, lines: list[bytes]) -> None:
+    if not lines:
+        return
+    data = b"".join(lines)
+    lines.clear()
+    file.write(data)
+    file.flush()
+
+
+def _write_lines_at_exit(file: BinaryIO, lines: list[bytes]) -> None:
+    # At exit the file may already be closed, and then the lines cannot be saved.
+    with contextlib.suppress(ValueError, OSError):
+        _write_lines(file, lines)
+
+
+class BatchedLineWriter:
+    """A binary file for whole lines that writes them once per iteration of the running loop.
 
     An event loop that serves many requests at once runs several of them in one iteration, and
-    each writes an access line. Flushing once for all of them saves a ``write`` system call per
-    line. Without a running loop ``flush`` flushes at once. A process killed with SIGKILL loses
-    the lines of its last iteration, as a crash loses the lines of any buffered stream.
+    each writes an access line. ``write`` collects the lines and ``flush`` writes them after the
+    iteration ends, so one ``write`` system call carries many lines. Each of those writes carries
+    at most ``PIPE_BUF`` bytes of whole lines (a longer line goes alone), because only writes of
+    that size are atomic on a pipe, and the gunicorn workers share one standard output. Without
+    a running loop ``flush`` writes at once. Lines still waiting when the process exits normally
+    are written then. A process killed with SIGKILL loses them, at most one iteration's worth.
+
+    It is not thread-safe: write from the event loop's thread only.
     """
 
     def __init__(self, file: BinaryIO) -> None:
         self.file = file
-        self.write = file.write
-        #: The loop that will flush at the end of its iteration, if any.
+        self._lines: list[bytes] = []
+        self._size = 0
+        #: The loop that will write the lines at the end of its iteration, if any.
         self._flushing_loop: asyncio.AbstractEventLoop | None = None
+        weakref.finalize(self, _write_lines_at_exit, file, self._lines)
+
+    def write(self, data: bytes) -> int:
+        if self._lines and self._size + len(data) > PIPE_BUF:
+            self._write_now()
+        self._lines.append(data)
+        self._size += len(data)
+        return len(data)
 
     def flush(self) -> None:
         pending = self._flushing_loop
-        # A loop that stopped before its iteration ended never flushes, so only a flush on a
-        # running loop counts. This check comes first because asyncio.get_running_loop() is a
-        # getpid system call on Python 3.11.
+        # A loop that stopped before its iteration ended never runs the write, so only one
+        # scheduled on a running loop counts. This check comes first because
+        # asyncio.get_running_loop() is a getpid system call on Python 3.11.
         if pending is not None and pending.is_running():
             return
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
-            self.file.flush()
+            self._write_now()
             return
         self._flushing_loop = loop
-        loop.call_soon(self._flush_now)
+        loop.call_soon(self._write_at_iteration_end)
 
-    def _flush_now(self) -> None:
+    def _write_at_iteration_end(self) -> None:
         self._flushing_loop = None
-        self.file.flush()
+        self._write_now()
+
+    def _write_now(self) -> None:
+        self._size = 0
+        _write_lines(self.file, self._lines)
 
 
 def json_line_logger(
@@ -120,11 +160,11 @@ def json_line_logger(
     ``logger.info("GET /health 200", status=200)`` writes ``logger`` (``name``), ``status``,
     ``message``, ``level`` and ``time``. It skips the standard library's record, handler and
     filter machinery, which cost about as much as the rest of the api's work on a request, and
-    it flushes once per event-loop iteration (``FlushOncePerLoopIteration``). It applies
+    it writes once per event-loop iteration (``BatchedLineWriter``). It applies
     no level: callers check the level of the standard library's logger of the same name, so
     LOG_LEVEL governs both.
     """
-    output = cast(BinaryIO, FlushOncePerLoopIteration(file or sys.stdout.buffer))
+    output = cast(BinaryIO, BatchedLineWriter(file or sys.stdout.buffer))
     logger: structlog.typing.FilteringBoundLogger = structlog.wrap_logger(
         structlog.BytesLogger(output),
         processors=[

@@ -63,7 +63,9 @@ def test_container_has_no_env_file(stack: ComposeStack, service: str) -> None:
 def test_api_grace_period_exceeds_graceful_timeout(stack: ComposeStack) -> None:
     """Docker waits longer than gunicorn's graceful_timeout before it sends SIGKILL."""
     info = stack.inspect("api")
-    environment = dict(entry.split("=", 1) for entry in info["Config"]["Env"])
+    # A variable that Compose lists without a value and that is set nowhere appears as a bare
+    # name, which leaves it unset in the container.
+    environment = dict(entry.split("=", 1) for entry in info["Config"]["Env"] if "=" in entry)
     # gunicorn's graceful_timeout is 20 s unless GRACEFUL_TIMEOUT_S sets it.
     graceful_timeout_s = int(environment.get("GRACEFUL_TIMEOUT_S", "20"))
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import io
 import json
 import logging
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 from pydantic import AnyUrl, SecretStr
@@ -15,7 +17,8 @@ from pydantic_settings import BaseSettings
 
 from startup.logging import (
     MASK,
-    FlushOncePerLoopIteration,
+    PIPE_BUF,
+    BatchedLineWriter,
     configure_logging,
     json_line_logger,
     log_effective_settings,
@@ -170,81 +173,134 @@ def test_json_line_logger_integer_beyond_64_bits() -> None:
     assert line["time"][10] == "T"
 
 
-class CountingFile(io.BytesIO):
+class RecordingFile(io.BytesIO):
+    """A file that records each write and counts its flushes."""
+
     def __init__(self) -> None:
         super().__init__()
+        self.writes: list[bytes] = []
         self.flushes = 0
+
+    def write(self, data: Any) -> int:
+        self.writes.append(bytes(data))
+        return super().write(data)
 
     def flush(self) -> None:
         self.flushes += 1
         super().flush()
 
 
-def test_flush_waits_for_the_end_of_the_loop_iteration() -> None:
-    """Lines written in one iteration of a running loop are flushed once, after it."""
-    file = CountingFile()
-    output = FlushOncePerLoopIteration(file)
+def test_lines_are_written_after_the_loop_iteration() -> None:
+    """Lines written in one iteration of a running loop go out in one write, after it."""
+    file = RecordingFile()
+    output = BatchedLineWriter(file)
 
-    async def write_three_lines() -> tuple[int, int]:
+    async def write_three_lines() -> tuple[list[bytes], list[bytes]]:
         for _ in range(3):
             output.write(b"line\n")
             output.flush()
-        during = file.flushes
+        during = list(file.writes)
         await asyncio.sleep(0)
-        return during, file.flushes
+        return during, list(file.writes)
 
-    assert asyncio.run(write_three_lines()) == (0, 1)
-    assert file.getvalue() == b"line\n" * 3
+    during, after = asyncio.run(write_three_lines())
+    assert during == []
+    assert after == [b"line\n" * 3]
 
 
-def test_flush_without_a_running_loop_is_immediate() -> None:
-    file = CountingFile()
-    output = FlushOncePerLoopIteration(file)
+def test_flush_without_a_running_loop_writes_at_once() -> None:
+    file = RecordingFile()
+    output = BatchedLineWriter(file)
     output.write(b"line\n")
     output.flush()
+    assert file.writes == [b"line\n"]
     assert file.flushes == 1
 
 
-def test_flush_pending_on_a_closed_loop_does_not_block_the_next_loop() -> None:
-    """A loop that ended before its scheduled flush ran does not stop the next one flushing."""
-    file = CountingFile()
-    output = FlushOncePerLoopIteration(file)
+def test_each_write_is_whole_lines_within_pipe_buf() -> None:
+    """Many lines in one iteration are split into writes of at most PIPE_BUF bytes."""
+    file = RecordingFile()
+    output = BatchedLineWriter(file)
+    lines = [b"%03d" % index + b"x" * 96 + b"\n" for index in range(100)]
 
+    async def write_lines() -> None:
+        for line in lines:
+            output.write(line)
+            output.flush()
+        await asyncio.sleep(0)
+
+    asyncio.run(write_lines())
+    assert len(file.writes) > 1
+    assert all(len(data) <= PIPE_BUF for data in file.writes)
+    assert all(data.endswith(b"\n") for data in file.writes)
+    assert b"".join(file.writes) == b"".join(lines)
+
+
+def test_line_longer_than_pipe_buf_is_written_whole() -> None:
+    file = RecordingFile()
+    output = BatchedLineWriter(file)
+    long_line = b"x" * (PIPE_BUF * 2) + b"\n"
+
+    output.write(b"short\n")
+    output.write(long_line)
+    output.flush()
+
+    assert file.writes == [b"short\n", long_line]
+
+
+def test_waiting_lines_are_written_when_the_writer_goes() -> None:
+    """Lines still waiting when the writer is collected, as at exit, are not lost."""
+    file = RecordingFile()
+    output = BatchedLineWriter(file)
+    output.write(b"last\n")
+
+    del output
+    gc.collect()
+
+    assert file.getvalue() == b"last\n"
+
+
+def test_flush_pending_on_a_closed_loop_does_not_block_the_next_loop() -> None:
+    """A loop that ended before its scheduled write ran does not stop the next one writing."""
+    file = RecordingFile()
+    output = BatchedLineWriter(file)
     first = asyncio.new_event_loop()
 
-    def flush_and_stop() -> None:
+    def write_and_stop() -> None:
+        output.write(b"first\n")
         output.flush()
-        # The loop stops after this iteration, before the flush it scheduled for the next.
+        # The loop stops after this iteration, before the write it scheduled for the next.
         first.stop()
 
-    first.call_soon(flush_and_stop)
+    first.call_soon(write_and_stop)
     first.run_forever()
     first.close()
-    flushes_before = file.flushes
+    assert file.writes == []
 
-    async def flush_and_yield() -> None:
+    async def write_and_yield() -> None:
+        output.write(b"second\n")
         output.flush()
         await asyncio.sleep(0)
 
-    asyncio.run(flush_and_yield())
-    assert file.flushes == flushes_before + 1
+    asyncio.run(write_and_yield())
+    assert file.writes == [b"first\nsecond\n"]
 
 
 def test_flush_pending_on_a_stopped_loop_is_immediate_outside_loops() -> None:
-    """After a loop stopped with a flush pending, a flush outside any loop happens at once."""
-    file = CountingFile()
-    output = FlushOncePerLoopIteration(file)
+    """After a loop stopped with a write pending, a flush outside any loop writes at once."""
+    file = RecordingFile()
+    output = BatchedLineWriter(file)
     loop = asyncio.new_event_loop()
 
-    def flush_and_stop() -> None:
+    def write_and_stop() -> None:
+        output.write(b"first\n")
         output.flush()
         loop.stop()
 
-    loop.call_soon(flush_and_stop)
+    loop.call_soon(write_and_stop)
     loop.run_forever()
-    flushes_before = file.flushes
 
     output.flush()
 
-    assert file.flushes == flushes_before + 1
+    assert file.writes == [b"first\n"]
     loop.close()
