@@ -79,7 +79,7 @@ def _add_level_and_time(
     return event_dict
 
 
-#: The most bytes one ``write`` to a pipe may carry and stay atomic (4096 on Linux).
+#: The maximum size of one ``write`` to a pipe that is atomic, in bytes (4096 on Linux).
 PIPE_BUF = getattr(select, "PIPE_BUF", 512)
 
 
