@@ -6,7 +6,6 @@ Under gunicorn every worker writes its metrics to files in PROMETHEUS_MULTIPROC_
 
 from __future__ import annotations
 
-import asyncio
 import os
 
 from prometheus_client import (
@@ -18,6 +17,8 @@ from prometheus_client import (
     generate_latest,
 )
 from prometheus_client.multiprocess import MultiProcessCollector
+
+from startup.loop_calls import IterationEndCall
 
 #: Route label of a request that matched no route, so unknown paths cannot add label values.
 UNMATCHED_ROUTE = "unmatched"
@@ -55,8 +56,7 @@ class InFlightRequests:
     def __init__(self, gauge: Gauge) -> None:
         self.gauge = gauge
         self.count = 0
-        #: The loop that will publish at the end of its iteration, if any.
-        self._publishing_loop: asyncio.AbstractEventLoop | None = None
+        self._publish_later = IterationEndCall(self.publish)
 
     def started(self) -> None:
         self.count += 1
@@ -67,19 +67,11 @@ class InFlightRequests:
         self._publish_soon()
 
     def publish(self) -> None:
-        self._publishing_loop = None
         self.gauge.set(self.count)
 
     def _publish_soon(self) -> None:
-        pending = self._publishing_loop
-        # A loop that stopped before its iteration ended never publishes, so only a pending
-        # call on a running loop counts. This check comes first because
-        # asyncio.get_running_loop() is a getpid system call on Python 3.11.
-        if pending is not None and pending.is_running():
-            return
-        loop = asyncio.get_running_loop()
-        self._publishing_loop = loop
-        loop.call_soon(self.publish)
+        if not self._publish_later.schedule():
+            self.publish()
 
 
 #: The requests in flight in this process, shared by every app it serves.

@@ -13,7 +13,6 @@ docs/performance.md).
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import logging
@@ -33,6 +32,8 @@ from pydantic_settings import BaseSettings
 from pythonjsonlogger.core import RESERVED_ATTRS, LogData
 from pythonjsonlogger.json import JsonFormatter as StandardJsonFormatter
 from pythonjsonlogger.orjson import OrjsonFormatter
+
+from startup.loop_calls import IterationEndCall
 
 MASK = "**********"
 #: Settings whose name matches are masked in logs even when their type is a plain string.
@@ -116,8 +117,7 @@ class BatchedLineWriter:
         self.file = file
         self._lines: list[bytes] = []
         self._size = 0
-        #: The loop that will write the lines at the end of its iteration, if any.
-        self._flushing_loop: asyncio.AbstractEventLoop | None = None
+        self._write_later = IterationEndCall(self._write_now)
         weakref.finalize(self, _write_lines_at_exit, file, self._lines)
 
     def write(self, data: bytes) -> int:
@@ -128,23 +128,8 @@ class BatchedLineWriter:
         return len(data)
 
     def flush(self) -> None:
-        pending = self._flushing_loop
-        # A loop that stopped before its iteration ended never runs the write, so only one
-        # scheduled on a running loop counts. This check comes first because
-        # asyncio.get_running_loop() is a getpid system call on Python 3.11.
-        if pending is not None and pending.is_running():
-            return
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
+        if not self._write_later.schedule():
             self._write_now()
-            return
-        self._flushing_loop = loop
-        loop.call_soon(self._write_at_iteration_end)
-
-    def _write_at_iteration_end(self) -> None:
-        self._flushing_loop = None
-        self._write_now()
 
     def _write_now(self) -> None:
         self._size = 0

@@ -260,33 +260,7 @@ def test_waiting_lines_are_written_when_the_writer_goes() -> None:
     assert file.getvalue() == b"last\n"
 
 
-def test_flush_pending_on_a_closed_loop_does_not_block_the_next_loop() -> None:
-    """A loop that ended before its scheduled write ran does not stop the next one writing."""
-    file = RecordingFile()
-    output = BatchedLineWriter(file)
-    first = asyncio.new_event_loop()
-
-    def write_and_stop() -> None:
-        output.write(b"first\n")
-        output.flush()
-        # The loop stops after this iteration, before the write it scheduled for the next.
-        first.stop()
-
-    first.call_soon(write_and_stop)
-    first.run_forever()
-    first.close()
-    assert file.writes == []
-
-    async def write_and_yield() -> None:
-        output.write(b"second\n")
-        output.flush()
-        await asyncio.sleep(0)
-
-    asyncio.run(write_and_yield())
-    assert file.writes == [b"first\nsecond\n"]
-
-
-def test_flush_pending_on_a_stopped_loop_is_immediate_outside_loops() -> None:
+def test_flush_after_stopped_loop_writes_now() -> None:
     """After a loop stopped with a write pending, a flush outside any loop writes at once."""
     file = RecordingFile()
     output = BatchedLineWriter(file)

@@ -1,0 +1,43 @@
+"""Calls that run once at the end of the running event loop's iteration."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+
+class IterationEndCall:
+    """Runs ``callback`` once after the current iteration of the running loop, however many
+    times ``schedule`` is called during it.
+
+    Work that every request would repeat, such as a write system call, can so be done once for
+    all the requests that one iteration serves.
+    """
+
+    def __init__(self, callback: Callable[[], None]) -> None:
+        self.callback = callback
+        #: The loop that will run the callback at the end of its iteration, if any.
+        self._scheduled_on: asyncio.AbstractEventLoop | None = None
+
+    def schedule(self) -> bool:
+        """Schedule the callback on the running loop unless it is already scheduled there.
+
+        Return False, and schedule nothing, when no loop is running in this thread.
+        """
+        scheduled_on = self._scheduled_on
+        # A loop that stopped before its iteration ended never runs the callback, so only a
+        # call scheduled on a running loop counts. This check comes first because
+        # asyncio.get_running_loop() is a getpid system call on Python 3.11.
+        if scheduled_on is not None and scheduled_on.is_running():
+            return True
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return False
+        self._scheduled_on = loop
+        loop.call_soon(self._run)
+        return True
+
+    def _run(self) -> None:
+        self._scheduled_on = None
+        self.callback()
