@@ -7,11 +7,11 @@ from collections.abc import Callable
 
 
 class IterationEndCall:
-    """Runs ``callback`` once after the current iteration of the running loop, however many
-    times ``schedule`` is called during it.
+    """A call of ``callback`` that runs once after the current iteration of the running loop,
+    however many times ``schedule`` is called during it.
 
-    Work that every request would repeat, such as a write system call, can so be done once for
-    all the requests that one iteration serves.
+    Work that every request would repeat, such as a write system call, is then done once for all
+    the requests that one iteration serves.
     """
 
     def __init__(self, callback: Callable[[], None]) -> None:
