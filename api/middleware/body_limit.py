@@ -25,8 +25,9 @@ class RequestBodyTimeout(ProblemError):
     """Raised from ``receive`` when the body has not fully arrived within the read timeout."""
 
     def __init__(self, read_timeout_s: float) -> None:
+        unit = "second" if read_timeout_s == 1 else "seconds"
         detail = (
-            f"The request body did not arrive within {read_timeout_s:g} seconds. "
+            f"The request body did not arrive within {read_timeout_s:g} {unit}. "
             "Send the whole body without pauses."
         )
         super().__init__(REQUEST_TIMEOUT, detail)

@@ -8,6 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from api.middleware.body_limit import RequestBodyTimeout
 from api.settings import Settings
 from tests.api.conftest import assert_problem
 
@@ -66,3 +67,14 @@ def test_get_with_large_declared_body_is_413(client: TestClient) -> None:
     """The limit applies to every route, bodies on GET included."""
     response = client.request("GET", "/health", content=b"x" * (LIMIT + 1))
     assert_problem(response, 413, "Request body too large")
+
+
+@pytest.mark.parametrize(
+    ("read_timeout_s", "expected"),
+    [(1, "within 1 second."), (2.5, "within 2.5 seconds."), (10, "within 10 seconds.")],
+)
+def test_timeout_detail_names_the_limit(read_timeout_s: float, expected: str) -> None:
+    """The 408's detail gives the timeout with the right unit."""
+    error = RequestBodyTimeout(read_timeout_s)
+    assert error.status_code == 408
+    assert expected in error.detail
