@@ -60,18 +60,14 @@ class InFlightRequests:
 
     def started(self) -> None:
         self.count += 1
-        self._publish_soon()
+        self._publish_later.schedule()
 
     def finished(self) -> None:
         self.count -= 1
-        self._publish_soon()
+        self._publish_later.schedule()
 
     def publish(self) -> None:
         self.gauge.set(self.count)
-
-    def _publish_soon(self) -> None:
-        if not self._publish_later.schedule():
-            self.publish()
 
 
 #: The requests in flight in this process, shared by every app it serves.

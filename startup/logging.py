@@ -80,7 +80,8 @@ def _add_level_and_time(
     return event_dict
 
 
-#: The maximum size of one ``write`` to a pipe that is atomic, in bytes (4096 on Linux).
+#: The maximum size of one ``write`` to a pipe that is atomic, in bytes: 4096 on Linux, and
+#: POSIX's minimum of 512 where the platform does not say.
 PIPE_BUF = getattr(select, "PIPE_BUF", 512)
 
 
@@ -128,8 +129,7 @@ class BatchedLineWriter:
         return len(data)
 
     def flush(self) -> None:
-        if not self._write_later.schedule():
-            self._write_now()
+        self._write_later.schedule()
 
     def _write_now(self) -> None:
         self._size = 0
@@ -145,9 +145,9 @@ def json_line_logger(
     ``logger.info("GET /health 200", status=200)`` writes ``logger`` (``name``), ``status``,
     ``message``, ``level`` and ``time``. It skips the standard library's record, handler and
     filter machinery, which cost about as much as the rest of the api's work on a request, and
-    it writes once per event-loop iteration (``BatchedLineWriter``). It applies
-    no level: callers check the level of the standard library's logger of the same name, so
-    LOG_LEVEL governs both.
+    it writes once per event-loop iteration (``BatchedLineWriter``). It applies no level:
+    callers check the level of the standard library's logger of the same name, so LOG_LEVEL
+    governs both.
     """
     output = cast(BinaryIO, BatchedLineWriter(file or sys.stdout.buffer))
     logger: structlog.typing.FilteringBoundLogger = structlog.wrap_logger(

@@ -11,7 +11,8 @@ class IterationEndCall:
     however many times ``schedule`` is called during it.
 
     Work that every request would repeat, such as a write system call, is then done once for all
-    the requests that one iteration serves.
+    the requests that one iteration serves. Without a running loop there is no iteration to wait
+    for, so ``schedule`` runs the callback at once.
     """
 
     def __init__(self, callback: Callable[[], None]) -> None:
@@ -19,24 +20,22 @@ class IterationEndCall:
         #: The loop that will run the callback at the end of its iteration, if any.
         self._scheduled_on: asyncio.AbstractEventLoop | None = None
 
-    def schedule(self) -> bool:
-        """Schedule the callback on the running loop unless it is already scheduled there.
-
-        Return False, and schedule nothing, when no loop is running in this thread.
-        """
+    def schedule(self) -> None:
+        """Schedule the callback on the running loop unless it is already scheduled there, or
+        run it now when no loop is running in this thread."""
         scheduled_on = self._scheduled_on
         # A loop that stopped before its iteration ended never runs the callback, so only a
         # call scheduled on a running loop counts. This check comes first because
         # asyncio.get_running_loop() is a getpid system call on Python 3.11.
         if scheduled_on is not None and scheduled_on.is_running():
-            return True
+            return
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
-            return False
+            self.callback()
+            return
         self._scheduled_on = loop
         loop.call_soon(self._run)
-        return True
 
     def _run(self) -> None:
         self._scheduled_on = None

@@ -50,7 +50,7 @@ def test_publish_sets_the_gauge_at_once() -> None:
     assert asyncio.run(serve()) == 1.0
 
 
-def test_count_outside_a_loop_is_published_at_once() -> None:
+def test_count_outside_loop_published_now() -> None:
     requests, registry = in_flight()
     requests.started()
     assert published(registry) == 1.0

@@ -108,7 +108,7 @@ def test_other_cancellation_is_not_a_timeout() -> None:
     run(main)
 
 
-def test_cancellation_at_the_deadline_stays_a_cancellation() -> None:
+def test_double_cancellation_stays_cancellation() -> None:
     """A task cancelled by other code as well as by its deadline gets the cancellation."""
 
     async def main(deadlines: ReadDeadlines, loop: asyncio.AbstractEventLoop) -> None:

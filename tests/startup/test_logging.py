@@ -140,7 +140,7 @@ def test_http_client_loggers_held_at_warning(
     assert logging.getLogger("httpcore2").level == expected
 
 
-def test_json_line_logger_writes_the_record_fields() -> None:
+def test_json_line_logger_record_fields() -> None:
     """structlog's lines carry the same fields as the standard library's records, one per line."""
     output = io.BytesIO()
     lines = json_line_logger("tests.fast", output)
@@ -190,7 +190,7 @@ class RecordingFile(io.BytesIO):
         super().flush()
 
 
-def test_lines_are_written_after_the_loop_iteration() -> None:
+def test_lines_written_after_iteration() -> None:
     """Lines written in one iteration of a running loop go out in one write, after it."""
     file = RecordingFile()
     output = BatchedLineWriter(file)
@@ -208,7 +208,7 @@ def test_lines_are_written_after_the_loop_iteration() -> None:
     assert after == [b"line\n" * 3]
 
 
-def test_flush_without_a_running_loop_writes_at_once() -> None:
+def test_flush_outside_loop_writes_now() -> None:
     file = RecordingFile()
     output = BatchedLineWriter(file)
     output.write(b"line\n")
@@ -217,7 +217,7 @@ def test_flush_without_a_running_loop_writes_at_once() -> None:
     assert file.flushes == 1
 
 
-def test_each_write_is_whole_lines_within_pipe_buf() -> None:
+def test_writes_are_lines_within_pipe_buf() -> None:
     """Many lines in one iteration are split into writes of at most PIPE_BUF bytes."""
     file = RecordingFile()
     output = BatchedLineWriter(file)
@@ -248,7 +248,7 @@ def test_line_longer_than_pipe_buf_is_written_whole() -> None:
     assert file.writes == [b"short\n", long_line]
 
 
-def test_waiting_lines_are_written_when_the_writer_goes() -> None:
+def test_collected_writer_writes_waiting_lines() -> None:
     """Lines still waiting when the writer is collected, as at exit, are not lost."""
     file = RecordingFile()
     output = BatchedLineWriter(file)

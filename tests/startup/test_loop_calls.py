@@ -14,7 +14,7 @@ def test_call_runs_once_after_the_iteration() -> None:
 
     async def schedule_three_times() -> tuple[int, int]:
         for _ in range(3):
-            assert call.schedule()
+            call.schedule()
         during = len(calls)
         await asyncio.sleep(0)
         return during, len(calls)
@@ -36,11 +36,11 @@ def test_next_iteration_gets_its_own_call() -> None:
     assert len(calls) == 2
 
 
-def test_schedule_without_a_loop_returns_false() -> None:
+def test_schedule_without_a_loop_calls_now() -> None:
     calls: list[None] = []
     call = IterationEndCall(lambda: calls.append(None))
-    assert call.schedule() is False
-    assert calls == []
+    call.schedule()
+    assert len(calls) == 1
 
 
 def test_call_survives_a_stopped_loop() -> None:
@@ -58,11 +58,12 @@ def test_call_survives_a_stopped_loop() -> None:
     first.run_forever()
     first.close()
     assert calls == []
-    assert call.schedule() is False
 
-    async def schedule_and_yield() -> None:
-        assert call.schedule()
+    async def schedule_and_yield() -> list[str]:
+        call.schedule()
+        during = list(calls)
         await asyncio.sleep(0)
+        return during
 
-    asyncio.run(schedule_and_yield())
+    assert asyncio.run(schedule_and_yield()) == []
     assert calls == ["called"]
